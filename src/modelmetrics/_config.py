@@ -1,0 +1,70 @@
+"""JIT compilation flags, read once from the environment.
+
+Every kernel of the package is compiled with the flags defined here and nowhere else:
+
+``MODELMETRICS_JIT_CACHE`` (default ``1``)
+    Cache compiled kernels on disk (Numba ``cache=True``), so that only the very first call
+    on a machine pays for compilation.
+``MODELMETRICS_JIT_PARALLEL`` (default ``1``)
+    Let large inputs run on all cores (Numba ``parallel=True`` kernels). With ``0`` the
+    serial kernels are used for every input size; results are the same to rounding.
+``MODELMETRICS_JIT_FASTMATH`` (default ``0``)
+    Numba ``fastmath``. Off: it would let the compiler reorder floating-point sums and
+    ignore NaN, which breaks the exactness guarantees. It exists for experiments only.
+
+The number of threads is Numba's own setting (``NUMBA_NUM_THREADS``), and so is the cache
+folder (``NUMBA_CACHE_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["JIT_CACHE", "JIT_PARALLEL", "JIT_FASTMATH", "jit_options"]
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(
+        f"The environment variable {name} must be one of 1/0, true/false, yes/no, on/off. "
+        f"Got {raw!r} instead; unset it to use the default ({int(default)})."
+    )
+
+
+JIT_CACHE: bool = _flag("MODELMETRICS_JIT_CACHE", True)
+JIT_PARALLEL: bool = _flag("MODELMETRICS_JIT_PARALLEL", True)
+JIT_FASTMATH: bool = _flag("MODELMETRICS_JIT_FASTMATH", False)
+
+
+def jit_options(*, parallel: bool = False) -> dict:
+    """Keyword arguments for ``numba.njit`` with the package's flags.
+
+    Parameters
+    ----------
+    parallel : bool
+        Whether the kernel is a multi-core one. It is compiled with ``parallel=True`` only when
+        ``MODELMETRICS_JIT_PARALLEL`` allows it.
+
+    Returns
+    -------
+    dict
+        ``cache``, ``fastmath``, ``nogil`` and ``parallel``.
+
+    Examples
+    --------
+    >>> sorted(jit_options())
+    ['cache', 'fastmath', 'nogil', 'parallel']
+    """
+    return {
+        "cache": JIT_CACHE,
+        "fastmath": JIT_FASTMATH,
+        "nogil": True,
+        "parallel": bool(parallel and JIT_PARALLEL),
+    }
