@@ -130,7 +130,7 @@ class RegressionResult:
         >>> mm.RegressionMetrics().update([1.0, 2.0, 4.0], [1.5, 2.0, 3.0]).compute().to_dict()
         ... # doctest: +NORMALIZE_WHITESPACE
         {'mean-error': -0.16666666666666666, 'max-error': 1.0, 'mean-absolute-error': 0.5,
-         'mean-squared-error': 0.4166666666666667, 'r2-score': 0.7321428571428572,
+         'mean-squared-error': 0.4166666666666667, 'r2-score': 0.7321428571428571,
          'explained-variance-score': 0.75}
         """
         out = dict(self.values)
@@ -157,7 +157,7 @@ def _raise_nonfinite(t, p, w, column: int | None, owner: str) -> None:
     if which < 0:
         return  # nothing non-finite here
     name = ("y_true", "y_pred", "sample_weight")[which]
-    value = (t, p, w)[which][index]
+    value = (t, p, w)[which][index].item()
     where = f"index {index}" if column is None or which == 2 else f"row {index}, column {column}"
     raise InvalidInputError(
         f"The {name!r} argument of {owner} must hold finite numbers. Got {value!r} at {where} "
@@ -170,7 +170,7 @@ def _raise_bad_batch(t, p, w, w_min: float, owner: str) -> None:
     if w_min < 0:
         index = int(np.argmax(w < 0))
         raise InvalidInputError(
-            f"The 'sample_weight' argument of {owner} must be non-negative. Got {w[index]!r} at "
+            f"The 'sample_weight' argument of {owner} must be non-negative. Got {w[index].item()!r} at "
             f"index {index}. Use weights >= 0 (0 leaves a sample out).")
     if t.ndim == 1:
         _raise_nonfinite(t, p, w, None, owner)
@@ -178,7 +178,7 @@ def _raise_bad_batch(t, p, w, w_min: float, owner: str) -> None:
         _raise_nonfinite(t[:, j], p[:, j], w, j, owner)
     raise InvalidInputError(
         f"{owner}: the sums overflowed float64 although every value is finite (largest "
-        f"|y_true| {np.max(np.abs(t))!r}, |y_pred| {np.max(np.abs(p))!r}). Rescale the "
+        f"|y_true| {np.max(np.abs(t)).item()!r}, |y_pred| {np.max(np.abs(p)).item()!r}). Rescale the "
         f"targets, e.g. to other units, before evaluating.")
 
 
@@ -525,8 +525,8 @@ def regression_accuracy(y_true, y_pred, *, threshold=0.5, sample_weight=None,
     Examples
     --------
     >>> import modelmetrics as mm
-    >>> mm.regression_accuracy([10, 20, 30, 40], [10.2, 21, 30.5, 39.4])
-    0.75
+    >>> mm.regression_accuracy([10, 20, 30, 40], [10.2, 21, 30.5, 39.4])  # 0.2 and 0.5 are within
+    0.5
     """
     owner = "regression_accuracy"
     _check_not_empty(y_true, owner)

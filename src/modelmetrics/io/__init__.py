@@ -1,0 +1,1 @@
+"""Readers and writers: tables (CSV/NPY), COCO JSON, job-state files; atomic writes."""

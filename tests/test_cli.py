@@ -1,0 +1,94 @@
+"""The command line, run as a real subprocess through its entry point."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn import metrics
+
+import modelmetrics as mm
+
+SAMPLE = pathlib.Path(mm.__file__).parent / "data" / "bone_age_sample.csv"
+
+
+def run(*args, check_code=None):
+    exe = pathlib.Path(sys.executable).with_name("modelmetrics")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "modelmetrics.cli"]
+    done = subprocess.run([*command, *args], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    if check_code is not None:
+        assert done.returncode == check_code, done.stderr
+    return done
+
+
+def test_demo_prints_every_split():
+    out = run("demo", check_code=0).stdout
+    for word in ("train", "validation", "test", "r2-score", "mean-error", "1008"):
+        assert word in out
+
+
+def test_demo_json_matches_library_and_sklearn():
+    document = json.loads(run("demo", "--json", check_code=0).stdout)
+    assert document["modelType"] == "regression"
+    rows = np.genfromtxt(SAMPLE, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    test = rows[rows["split"] == "test"]
+    y, p = test["boneageinmonths"].astype(float), test["predictedboneage"].astype(float)
+    got = document["metrics"]["test"]
+    assert got["r2-score"] == pytest.approx(metrics.r2_score(y, p), rel=1e-12)
+    assert got["mean-absolute-error"] == pytest.approx(metrics.mean_absolute_error(y, p), rel=1e-12)
+    assert document["datasetStats"]["train"] == {"regression": {"bone-age-in-months": 1008}}
+    assert document["accuracies"]["test"]["threshold"] == 0.5
+    assert document["accuracies"]["test"]["accuracy"] == pytest.approx(np.mean(np.abs(p - y) <= 0.5))
+
+
+def test_evaluate_regression_csv(tmp_path):
+    csv = tmp_path / "d.csv"
+    csv.write_text("truth,guess,w\n1,1.5,1\n2,2,2\n4,3,1\n")
+    document = json.loads(run("evaluate", "regression", "--csv", str(csv), "--true", "truth",
+                              "--pred", "guess", "--weight", "w", "--json", check_code=0).stdout)
+    expected = mm.regression_metrics([1, 2, 4], [1.5, 2, 3], sample_weight=[1, 2, 1])
+    assert document["metrics"]["test"] == expected
+
+
+def test_evaluate_regression_npy(tmp_path):
+    y = np.arange(10.0)
+    np.save(tmp_path / "t.npy", y)
+    np.save(tmp_path / "p.npy", y + 1)
+    out = run("evaluate", "regression", "--true", str(tmp_path / "t.npy"), "--pred",
+              str(tmp_path / "p.npy"), "--threshold", "1", check_code=0).stdout
+    assert "max-error" in out and "10 samples" in out
+
+
+def test_bad_column_is_evaluation_error_naming_it():
+    done = run("evaluate", "regression", "--csv", str(SAMPLE), "--true", "nope", "--pred", "x")
+    assert done.returncode == 1
+    assert "no column named 'nope'" in done.stderr and "bone-age-in-months" in done.stderr
+
+
+def test_non_numeric_cell_names_file_and_column(tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("a,b\n1,2\n3,oops\n")
+    done = run("evaluate", "regression", "--csv", str(csv), "--true", "a", "--pred", "b")
+    assert done.returncode == 1
+    assert "bad.csv" in done.stderr and "'b'" in done.stderr and "oops" in done.stderr
+
+
+def test_missing_file_is_evaluation_error(tmp_path):
+    done = run("evaluate", "regression", "--true", str(tmp_path / "none.npy"), "--pred", "x.npy")
+    assert done.returncode == 1 and "none.npy" in done.stderr
+
+
+def test_nan_in_data_is_evaluation_error(tmp_path):
+    csv = tmp_path / "nan.csv"
+    csv.write_text("a,b\n1,2\nnan,3\n")
+    done = run("evaluate", "regression", "--csv", str(csv), "--true", "a", "--pred", "b")
+    assert done.returncode == 1 and "index 1" in done.stderr
+
+
+def test_bad_usage_exits_2():
+    assert run("evaluate", "regression").returncode == 2
+    assert run("frobnicate").returncode == 2
