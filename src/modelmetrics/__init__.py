@@ -24,6 +24,10 @@ _LAZY = {
     "regression_accuracy": "modelmetrics.regression",
     "RegressionMetrics": "modelmetrics.regression",
     "RegressionResult": "modelmetrics.regression",
+    "box_iou": "modelmetrics.detection",
+    "evaluate_coco": "modelmetrics.detection",
+    "CocoEvaluation": "modelmetrics.detection",
+    "DetectionMetrics": "modelmetrics.detection",
 }
 
 __all__ = [

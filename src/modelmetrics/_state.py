@@ -22,7 +22,7 @@ FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<4sBI")
 _CRC = struct.Struct("<I")
 
-__all__ = ["pack_state", "unpack_state"]
+__all__ = ["pack_state", "restore", "unpack_state"]
 
 
 def pack_state(kind: str, options: dict, arrays: dict[str, np.ndarray]) -> bytes:
@@ -79,14 +79,28 @@ def unpack_state(data: bytes, kind: str) -> tuple[dict, dict[str, np.ndarray]]:
                                 f"this modelmetrics (it reads version {FORMAT_VERSION}); use the "
                                 f"same modelmetrics version to write and read states.")
     start = _PREFIX.size + header_length
-    header = json.loads(body[_PREFIX.size:start])
+    try:
+        if start > len(body):
+            raise ValueError("header length beyond the payload")
+        header = json.loads(body[_PREFIX.size:start])
+        if not isinstance(header, dict) or not isinstance(header.get("arrays"), dict):
+            raise ValueError("header is not an object with an 'arrays' table")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{where}: the payload's header is malformed ({exc}); it was "
+                                f"not written by {kind}.to_bytes() of this version.") from None
     if header.get("kind") != kind:
         raise InvalidInputError(f"{where}: the payload holds a {header.get('kind')!r} state, "
                                 f"not a {kind!r} one.")
     arrays = {}
     for name, spec in header["arrays"].items():
-        dtype = np.dtype(spec["dtype"])
-        shape = tuple(spec["shape"])
+        try:
+            dtype = np.dtype(spec["dtype"])
+            shape = tuple(int(n) for n in spec["shape"])
+            if dtype.hasobject or any(n < 0 for n in shape):
+                raise ValueError(spec)
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInputError(f"{where}: the payload describes array {name!r} as "
+                                    f"{spec!r}, which is not a valid array layout.") from None
         size = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
         if start + size > len(body):
             raise InvalidInputError(f"{where}: the payload is truncated (array {name!r}).")
@@ -96,4 +110,16 @@ def unpack_state(data: bytes, kind: str) -> tuple[dict, dict[str, np.ndarray]]:
     if start != len(body):
         raise InvalidInputError(f"{where}: the payload has {len(body) - start} unexpected "
                                 f"trailing bytes; it is corrupted.")
-    return header["options"], arrays
+    options = header.get("options")
+    if not isinstance(options, dict):
+        raise InvalidInputError(f"{where}: the payload's options are missing or malformed.")
+    return options, arrays
+
+
+def restore(cls, options: dict):
+    """``cls(**options)`` for a payload's options, refusing unknown or bad ones clearly."""
+    try:
+        return cls(**options)
+    except TypeError as exc:
+        raise InvalidInputError(f"{cls.__name__}.from_bytes: the payload's options do not fit "
+                                f"this version of {cls.__name__} ({exc}).") from None

@@ -77,9 +77,11 @@ def as_real_array(value: object, name: str, owner: str, *, ndims: tuple[int, ...
                 f"The {name!r} argument of {owner} must be an array of numbers. "
                 f"Got {_describe(value)} instead."
             )
+        if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor: drop autograd
+            value = value.detach()
         try:
             array = np.asarray(value)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RuntimeError) as exc:
             raise InvalidInputError(
                 f"The {name!r} argument of {owner} must be an array of numbers; "
                 f"converting {_describe(value)} to an array failed: {exc}"

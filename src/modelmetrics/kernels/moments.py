@@ -4,8 +4,11 @@ A *moment row* is a float64 array of ``N_FIELDS`` numbers summarising a set of p
 disjoint sets combine exactly (up to rounding) with :func:`merge_moments`, using the parallel
 update of Chan, Golub & LeVeque for the centred second moments. Within a block of ``BLOCK``
 pairs the centred sums are computed two-pass (mean first, then squared deviations) while the block
-sits in L1 cache, so the data is read from memory once and the result stays accurate on
-ill-conditioned data (large offset, small spread), where ``Σx² − n·x̄²`` would not.
+sits in L1 cache, so the data is read from memory once. Means are kept relative to a *shift*
+(``ERR_SHIFT`` / ``TRUE_SHIFT``: a batch's mean over its first block), so that on ill-conditioned data
+(large offset, small spread, e.g. 1e9 + noise) the means carry rounding errors of the spread's
+size, not of the offset's: the Chan merge uses differences of means to first order, and means
+rounded at 1e9 would cost R² nine digits. ``Σx² − n·x̄²`` is never formed.
 
 ``e = p − t`` is the signed error. Pairs whose weight is zero count in ``COUNT`` but in nothing
 else (they do not move the minima and maxima either). With ``omit`` set, pairs where ``t``, ``p``
@@ -22,9 +25,9 @@ from .._config import jit_options
 # Field indices of a moment row.
 COUNT = 0  # pairs counted (weight zero included), exact in float64 up to 2**53
 WEIGHT = 1  # Σ w
-ERR_MEAN = 2  # weighted mean of e
+ERR_MEAN = 2  # weighted mean of e, minus ERR_SHIFT
 ERR_M2 = 3  # Σ w (e − mean e)²
-TRUE_MEAN = 4  # weighted mean of t
+TRUE_MEAN = 4  # weighted mean of t, minus TRUE_SHIFT
 TRUE_M2 = 5  # Σ w (t − mean t)²
 ABS_ERR_SUM = 6  # Σ w |e|
 WITHIN_WEIGHT = 7  # Σ w [|e| ≤ threshold]
@@ -33,7 +36,9 @@ ERR_MAX = 9  # max e over pairs with w > 0
 TRUE_MIN = 10  # min t over pairs with w > 0
 TRUE_MAX = 11  # max t over pairs with w > 0
 OMITTED = 12  # pairs skipped as non-finite (omit mode)
-N_FIELDS = 13
+ERR_SHIFT = 13  # reference value of the error mean
+TRUE_SHIFT = 14  # reference value of the truth mean
+N_FIELDS = 15
 
 BLOCK = 512  # pairs per two-pass block (two float64 blocks stay in L1)
 CHUNK = 1 << 16  # pairs per parallel task; fixed, so results do not depend on the thread count
@@ -62,12 +67,16 @@ def merge_moments(dst, src):
     if w_dst == 0.0:
         for f in range(WEIGHT, OMITTED):
             dst[f] = src[f]
+        dst[ERR_SHIFT] = src[ERR_SHIFT]
+        dst[TRUE_SHIFT] = src[TRUE_SHIFT]
         return
     w = w_dst + w_src
     share = w_src / w
     cross = w_dst * share  # w_dst * w_src / w
-    d_err = src[ERR_MEAN] - dst[ERR_MEAN]
-    d_true = src[TRUE_MEAN] - dst[TRUE_MEAN]
+    # difference of the means; close shifts subtract exactly (Sterbenz), distant ones
+    # dominate the difference and carry a relative error of eps
+    d_err = (src[ERR_SHIFT] - dst[ERR_SHIFT]) + (src[ERR_MEAN] - dst[ERR_MEAN])
+    d_true = (src[TRUE_SHIFT] - dst[TRUE_SHIFT]) + (src[TRUE_MEAN] - dst[TRUE_MEAN])
     dst[ERR_M2] += src[ERR_M2] + d_err * d_err * cross
     dst[TRUE_M2] += src[TRUE_M2] + d_true * d_true * cross
     dst[ERR_MEAN] += d_err * share
@@ -84,8 +93,8 @@ def merge_moments(dst, src):
 @njit(**jit_options())
 def moments_are_finite(row):
     """True when no summed field of ``row`` is NaN or infinite (minima/maxima may be ±inf)."""
-    return np.isfinite(row[WEIGHT] + row[ERR_MEAN] + row[ERR_M2] + row[TRUE_MEAN] + row[TRUE_M2]
-                       + row[ABS_ERR_SUM] + row[WITHIN_WEIGHT])
+    return np.isfinite(row[COUNT] + row[WEIGHT] + row[ERR_MEAN] + row[ERR_M2] + row[TRUE_MEAN]
+                       + row[TRUE_M2] + row[ABS_ERR_SUM] + row[WITHIN_WEIGHT])
 
 
 @njit(**jit_options())
@@ -115,8 +124,9 @@ def _keep(ti, pi, wi, omit):
 
 
 @njit(**jit_options())
-def _block_moments(t, p, w, start, stop, threshold, omit, out):
-    """Moments of pairs ``start:stop`` into a fresh row ``out``; returns the least weight seen."""
+def _block_moments(t, p, w, start, stop, threshold, omit, t_shift, e_shift, out):
+    """Moments of pairs ``start:stop`` into a fresh row ``out``, means relative to the shifts;
+    returns the least weight seen."""
     weighted = _is_weighted(w)
     omitted = 0.0
     w_sum = 0.0
@@ -129,6 +139,7 @@ def _block_moments(t, p, w, start, stop, threshold, omit, out):
     t_min = np.inf
     t_max = -np.inf
     w_min = np.inf
+    probe = 0.0  # NaN if a zero-weight pair holds a non-finite value (those are not summed)
     for i in range(start, stop):
         ti = np.float64(t[i])
         pi = np.float64(p[i])
@@ -141,16 +152,17 @@ def _block_moments(t, p, w, start, stop, threshold, omit, out):
         if weighted:
             w_min = min(w_min, wi)
             if wi == 0.0:
+                probe += (ti - ti) + (pi - pi)
                 continue
             w_sum += wi
-            e_sum += wi * e
-            t_sum += wi * ti
+            e_sum += wi * (e - e_shift)
+            t_sum += wi * (ti - t_shift)
             abs_sum += wi * a
             if a <= threshold:
                 within += wi
         else:
-            e_sum += e
-            t_sum += ti
+            e_sum += e - e_shift
+            t_sum += ti - t_shift
             abs_sum += a
             if a <= threshold:
                 within += 1.0
@@ -178,15 +190,15 @@ def _block_moments(t, p, w, start, stop, threshold, omit, out):
             wi = _weight(w, i)
             if not _keep(ti, pi, wi, omit):
                 continue
-            de = (pi - ti) - e_mean
-            dt = ti - t_mean
+            de = ((pi - ti) - e_shift) - e_mean
+            dt = (ti - t_shift) - t_mean
             if weighted:
                 e_m2 += wi * de * de
                 t_m2 += wi * dt * dt
             else:
                 e_m2 += de * de
                 t_m2 += dt * dt
-    out[COUNT] = count
+    out[COUNT] = count + probe  # merges add counts even when the weight is zero
     out[WEIGHT] = w_sum
     out[ERR_MEAN] = e_mean
     out[ERR_M2] = e_m2
@@ -199,16 +211,19 @@ def _block_moments(t, p, w, start, stop, threshold, omit, out):
     out[TRUE_MIN] = t_min
     out[TRUE_MAX] = t_max
     out[OMITTED] = omitted
+    out[ERR_SHIFT] = e_shift
+    out[TRUE_SHIFT] = t_shift
     return w_min
 
 
 @njit(**jit_options())
-def _range_moments(t, p, w, start, stop, threshold, omit, out):
+def _range_moments(t, p, w, start, stop, threshold, omit, t_shift, e_shift, out):
     """Fold the moments of pairs ``start:stop`` into ``out``, block by block."""
     block = np.empty(N_FIELDS)
     w_min = np.inf
     for b in range(start, stop, BLOCK):
-        w_min = min(w_min, _block_moments(t, p, w, b, min(stop, b + BLOCK), threshold, omit, block))
+        w_min = min(w_min, _block_moments(t, p, w, b, min(stop, b + BLOCK), threshold, omit,
+                                          t_shift, e_shift, block))
         merge_moments(out, block)
     return w_min
 
@@ -233,6 +248,31 @@ def _n_columns_impl(a):
     if a.ndim == 1:
         return lambda a: 1
     return lambda a: a.shape[1]
+
+
+@njit(**jit_options())
+def _shifts(t, p, w):
+    """Reference values of a column: the weighted means of truth and error over its first
+    ``BLOCK`` finite pairs of positive weight (0 when there are none). Close to the data, so the
+    relative values the blocks sum are of the size of the data's spread."""
+    t_sum = 0.0
+    e_sum = 0.0
+    w_sum = 0.0
+    found = 0
+    for i in range(t.shape[0]):
+        ti = np.float64(t[i])
+        e = np.float64(p[i]) - ti
+        wi = _weight(w, i)
+        if wi > 0.0 and np.isfinite(ti) and np.isfinite(e) and np.isfinite(wi):
+            t_sum += wi * ti
+            e_sum += wi * e
+            w_sum += wi
+            found += 1
+            if found == BLOCK:
+                break
+    if w_sum == 0.0 or not (np.isfinite(t_sum) and np.isfinite(e_sum)):
+        return 0.0, 0.0
+    return t_sum / w_sum, e_sum / w_sum
 
 
 @njit(**jit_options())
@@ -282,8 +322,11 @@ def fold_batch(state, t, p, w, threshold, omit):
     batch = empty_moment_rows(k)
     w_min = np.inf
     for j in range(k):
-        w_min = min(w_min, _range_moments(_column(t, j), _column(p, j), w, 0, t.shape[0],
-                                          threshold, omit, batch[j]))
+        tj = _column(t, j)
+        pj = _column(p, j)
+        t_shift, e_shift = _shifts(tj, pj, w)
+        w_min = min(w_min, _range_moments(tj, pj, w, 0, t.shape[0], threshold, omit, t_shift,
+                                          e_shift, batch[j]))
     return _fold_if_valid(state, batch, w_min)
 
 
@@ -295,12 +338,16 @@ def fold_batch_parallel(state, t, p, w, threshold, omit):
     n_chunks = (n + CHUNK - 1) // CHUNK
     parts = np.empty((k * n_chunks, N_FIELDS))
     part_w_min = np.empty(k * n_chunks)
+    shifts = np.empty((k, 2))
+    for j in range(k):
+        shifts[j, 0], shifts[j, 1] = _shifts(_column(t, j), _column(p, j), w)
     for task in prange(k * n_chunks):
         j = task // n_chunks
         start = (task % n_chunks) * CHUNK
         parts[task] = empty_moments()
         part_w_min[task] = _range_moments(_column(t, j), _column(p, j), w, start,
-                                          min(n, start + CHUNK), threshold, omit, parts[task])
+                                          min(n, start + CHUNK), threshold, omit, shifts[j, 0],
+                                          shifts[j, 1], parts[task])
     batch = empty_moment_rows(k)
     w_min = np.inf
     for task in range(k * n_chunks):

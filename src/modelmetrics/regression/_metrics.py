@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _config
-from .._state import pack_state, unpack_state
+from .._state import pack_state, restore, unpack_state
 from .._validation import as_real_array, check_choice, check_finite_number, parameter_error
 from ..exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
 from ..kernels import moments as K
@@ -127,11 +127,11 @@ class RegressionResult:
         Examples
         --------
         >>> import modelmetrics as mm
-        >>> mm.RegressionMetrics().update([1.0, 2.0, 4.0], [1.5, 2.0, 3.0]).compute().to_dict()
-        ... # doctest: +NORMALIZE_WHITESPACE
-        {'mean-error': -0.16666666666666666, 'max-error': 1.0, 'mean-absolute-error': 0.5,
-         'mean-squared-error': 0.4166666666666667, 'r2-score': 0.7321428571428571,
-         'explained-variance-score': 0.75}
+        >>> result = mm.RegressionMetrics().update([1.0, 2.0, 4.0], [1.5, 2.0, 3.5]).compute()
+        >>> result.to_dict()  # doctest: +NORMALIZE_WHITESPACE
+        {'mean-error': 0.0, 'max-error': 0.5, 'mean-absolute-error': 0.3333333333333333,
+         'mean-squared-error': 0.16666666666666666, 'r2-score': 0.8928571428571429,
+         'explained-variance-score': 0.8928571428571429}
         """
         out = dict(self.values)
         if self.undefined:
@@ -194,6 +194,7 @@ def _undefined_ratio_reason(metric: str, perfect: bool, force_finite: bool) -> t
 
 def _output_values(row: np.ndarray, force_finite: bool) -> tuple[dict, float | None, dict]:
     """Metric values, accuracy and undefined reasons of one output's moment row."""
+    row = row.tolist()  # Python floats: overflow gives inf (checked below), not a NumPy warning
     weight = row[K.WEIGHT]
     if weight == 0.0:
         reason = ("no sample of this output carries weight (all were omitted as non-finite or "
@@ -201,9 +202,13 @@ def _output_values(row: np.ndarray, force_finite: bool) -> tuple[dict, float | N
         return dict.fromkeys(METRIC_KEYS), None, dict.fromkeys(METRIC_KEYS, reason)
     err_constant = row[K.ERR_MIN] == row[K.ERR_MAX]
     true_constant = row[K.TRUE_MIN] == row[K.TRUE_MAX]
-    err_mean = row[K.ERR_MIN] if err_constant else row[K.ERR_MEAN]
+    err_mean = row[K.ERR_MIN] if err_constant else row[K.ERR_SHIFT] + row[K.ERR_MEAN]
     err_var = 0.0 if err_constant else row[K.ERR_M2] / weight
     mse = err_var + err_mean * err_mean
+    if not np.isfinite(mse):
+        raise InvalidInputError(
+            f"The squared errors overflow float64 (mean error {err_mean!r}); no metric can be "
+            f"computed. Rescale the targets, e.g. to other units, before evaluating.")
     values = {
         "mean-error": float(err_mean),
         "max-error": float(max(-row[K.ERR_MIN], row[K.ERR_MAX])),
@@ -262,7 +267,7 @@ class RegressionMetrics:
 
     Notes
     -----
-    The state is one row of 13 float64 numbers per output; it pickles, and
+    The state is one row of 15 float64 numbers per output; it pickles, and
     ``to_bytes``/``from_bytes`` round-trip it. ``merge`` is associative and commutative, and
     merging an empty state changes nothing. Computation is in float64 whatever the input
     dtype (int, uint, float32, float64; contiguous or not). Batches of at least
@@ -297,6 +302,14 @@ class RegressionMetrics:
         self._parallel_min = PARALLEL_MIN_SAMPLES if _config.JIT_PARALLEL else np.iinfo(np.int64).max
         self._rows = None  # (n_outputs, N_FIELDS) once anything was seen
 
+    @classmethod
+    def _named(cls, owner: str, **options) -> "RegressionMetrics":
+        """A metric whose messages name ``owner`` (the public function the user called)."""
+        metric = cls.__new__(cls)
+        metric._OWNER = owner
+        metric.__init__(**options)
+        return metric
+
     def _check_n_outputs(self, n_outputs: int) -> None:
         if isinstance(self.multioutput, np.ndarray) and self.multioutput.shape[0] != n_outputs:
             raise InvalidInputError(
@@ -326,6 +339,10 @@ class RegressionMetrics:
             raise InvalidInputError(
                 f"The 'y_true' and 'y_pred' arguments of {owner} must have the same shape. "
                 f"Got {t.shape} and {p.shape} instead.")
+        if t.ndim == 2 and t.shape[1] == 0:
+            raise InvalidInputError(
+                f"The 'y_true' argument of {owner} must have at least one output column. Got "
+                f"shape {t.shape} instead.")
         w = None
         if sample_weight is not None:
             w = as_real_array(sample_weight, "sample_weight", owner, ndims=(1,))
@@ -333,6 +350,8 @@ class RegressionMetrics:
                 raise InvalidInputError(
                     f"The 'sample_weight' argument of {owner} must have one weight per sample "
                     f"({t.shape[0]}). Got {w.shape[0]} instead.")
+        if t.shape[0] == 0:  # nothing to add: the state (and its number of outputs) is unchanged
+            return self
         n_outputs = 1 if t.ndim == 1 else t.shape[1]
         state = self._rows
         if state is None:
@@ -365,6 +384,7 @@ class RegressionMetrics:
         if other._rows is None:
             return self
         if self._rows is None:
+            self._check_n_outputs(other._rows.shape[0])
             self._rows = other._rows.copy()
             return self
         if other._rows.shape != self._rows.shape:
@@ -447,7 +467,7 @@ class RegressionMetrics:
         """Rebuild a metric from :meth:`to_bytes` output; a corrupt or foreign payload raises
         :class:`~modelmetrics.exceptions.InvalidInputError`."""
         options, arrays = unpack_state(data, cls.__name__)
-        metric = cls(**options)
+        metric = restore(cls, options)
         rows = arrays.get("rows")
         if rows is None or rows.ndim != 2 or rows.shape[1] != K.N_FIELDS:
             raise InvalidInputError(f"{cls.__name__}.from_bytes: the payload's state has an "
@@ -461,10 +481,14 @@ class RegressionMetrics:
                 f"n_outputs={outputs})")
 
 
-def _check_not_empty(y_true, owner: str) -> None:
-    if np.shape(y_true)[:1] == (0,):
+def _nonempty_arrays(y_true, y_pred, owner: str):
+    """Validated arrays of a one-shot call, which needs at least one sample."""
+    t = as_real_array(y_true, "y_true", owner)
+    p = as_real_array(y_pred, "y_pred", owner)
+    if t.shape[0] == 0:
         raise InvalidInputError(f"The 'y_true' and 'y_pred' arguments of {owner} must hold at "
                                 f"least one sample. Got empty arrays instead.")
+    return t, p
 
 
 def regression_metrics(y_true, y_pred, *, sample_weight=None, multioutput="uniform_average",
@@ -498,10 +522,9 @@ def regression_metrics(y_true, y_pred, *, sample_weight=None, multioutput="unifo
      'explained-variance-score': 0.9571734475374732}
     """
     owner = "regression_metrics"
-    _check_not_empty(y_true, owner)
-    metric = RegressionMetrics(multioutput=multioutput, force_finite=force_finite,
-                               nan_policy=nan_policy)
-    metric._OWNER = owner
+    y_true, y_pred = _nonempty_arrays(y_true, y_pred, owner)
+    metric = RegressionMetrics._named(owner, multioutput=multioutput, force_finite=force_finite,
+                                      nan_policy=nan_policy)
     return metric.update(y_true, y_pred, sample_weight).compute().to_dict()
 
 
@@ -529,10 +552,9 @@ def regression_accuracy(y_true, y_pred, *, threshold=0.5, sample_weight=None,
     0.5
     """
     owner = "regression_accuracy"
-    _check_not_empty(y_true, owner)
-    metric = RegressionMetrics(threshold=threshold, multioutput=multioutput,
-                               nan_policy=nan_policy)
-    metric._OWNER = owner
+    y_true, y_pred = _nonempty_arrays(y_true, y_pred, owner)
+    metric = RegressionMetrics._named(owner, threshold=threshold, multioutput=multioutput,
+                                      nan_policy=nan_policy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         return metric.update(y_true, y_pred, sample_weight).compute().accuracy

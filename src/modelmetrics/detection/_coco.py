@@ -1,0 +1,505 @@
+"""COCO evaluation with pycocotools' exact semantics, plus the operating-point metrics.
+
+``evaluate_coco(ground_truth, results)`` reproduces ``COCOeval`` (``evaluate`` → ``accumulate``
+→ ``summarize``) bit for bit: the same greedy matching, the same ``precision`` / ``recall`` /
+``scores`` arrays and the same 12 summary numbers. It also reports, per class, AP, AP50, AP75 and
+the counts at an operating point (IoU ``operating_iou``, score >= ``score_threshold``), a
+detection confusion matrix, per-detection outcomes and dataset statistics, and exports all of it
+in the job-state format.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import check_finite_number, parameter_error
+from ..exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
+from ..io.coco_results import read_coco_results
+from . import _engine as E
+
+__all__ = ["CocoEvaluation", "evaluate_coco"]
+
+_OWNER = "evaluate_coco"
+SUMMARY_KEYS = (
+    "mean-average-precision", "map-50", "map-75", "map-small", "map-medium", "map-large",
+    "mar-1", "mar-10", "mar-100", "mar-small", "mar-medium", "mar-large",
+)
+OUTCOMES = ("fp", "tp", "ignored")  # indexed by the matching status codes
+
+
+# ---------------------------------------------------------------------------------------------
+# ground truth
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """A COCO ground-truth document as arrays (images and categories sorted by id)."""
+
+    image_ids: np.ndarray  # int64 (I,) sorted
+    category_ids: np.ndarray  # int64 (K,) sorted
+    category_names: tuple  # (K,)
+    image: np.ndarray  # int64 (G,) image index of each annotation
+    category: np.ndarray  # int64 (G,) category index
+    bbox: np.ndarray  # float64 (G, 4) xywh
+    area: np.ndarray  # float64 (G,)
+    crowd: np.ndarray  # bool (G,)
+    ann_id: np.ndarray  # int64 (G,)
+    annotations: list  # the annotation dicts (segmentations are read from them)
+
+
+def _load_json(source, what: str):
+    if isinstance(source, (dict, list)):
+        return source
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        text, origin = bytes(source), f"the {what} bytes"
+    elif isinstance(source, (str, os.PathLike)):
+        origin = os.fspath(source)
+        try:
+            with open(origin, "rb") as stream:
+                text = stream.read()
+        except OSError as exc:
+            raise InvalidInputError(f"Cannot read the {what} file {origin!r}: "
+                                    f"{exc.strerror or exc}.") from exc
+    else:
+        raise InvalidInputError(f"The {what!r} argument of {_OWNER} must be a path, bytes or "
+                                f"an already-parsed JSON value. Got a {type(source).__name__}.")
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{origin} is not valid JSON: {exc}.") from exc
+
+
+_INT64_LIMIT = 1 << 63
+
+
+def _int_field(record, index: int, key: str, where: str) -> int:
+    value = record.get(key) if isinstance(record, dict) else None
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
+          and math.isfinite(value) and value == int(value)
+          and -_INT64_LIMIT <= int(value) < _INT64_LIMIT)
+    if not ok:
+        raise InvalidInputError(f"{where} {index}: field {key!r} must be an integer id (within "
+                                f"64 bits). Got {value!r}.")
+    return int(value)
+
+
+def _number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float))
+
+
+def read_ground_truth(source) -> GroundTruth:
+    """Parse and check a COCO ground-truth document (path, bytes or dict)."""
+    document = _load_json(source, "ground_truth")
+    if not isinstance(document, dict):
+        raise InvalidInputError(f"The 'ground_truth' of {_OWNER} must be a COCO object with "
+                                f"'images', 'annotations' and 'categories'. Got a "
+                                f"{type(document).__name__}.")
+    for key in ("images", "annotations", "categories"):
+        if not isinstance(document.get(key), list):
+            raise InvalidInputError(f"The ground truth has no {key!r} list; a COCO instances "
+                                    f"file has 'images', 'annotations' and 'categories'.")
+    image_ids = np.array([_int_field(im, i, "id", "ground-truth image")
+                          for i, im in enumerate(document["images"])], np.int64)
+    categories = document["categories"]
+    cat_ids = np.array([_int_field(c, i, "id", "ground-truth category")
+                        for i, c in enumerate(categories)], np.int64)
+    for ids, what in ((image_ids, "image"), (cat_ids, "category")):
+        unique, counts = np.unique(ids, return_counts=True)
+        if np.any(counts > 1):
+            raise InvalidInputError(f"The ground truth lists {what} id {unique[counts > 1][0]} "
+                                    f"more than once; ids must be unique.")
+    names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
+    sorted_images = np.unique(image_ids)
+    sorted_cats = np.unique(cat_ids)
+    annotations = document["annotations"]
+    n = len(annotations)
+    image = np.empty(n, np.int64)
+    category = np.empty(n, np.int64)
+    bbox = np.empty((n, 4))
+    area = np.empty(n)
+    crowd = np.zeros(n, np.bool_)
+    ann_id = np.empty(n, np.int64)
+    for i, ann in enumerate(annotations):
+        where = "ground-truth annotation"
+        image[i] = _int_field(ann, i, "image_id", where)
+        category[i] = _int_field(ann, i, "category_id", where)
+        ann_id[i] = _int_field(ann, i, "id", where)
+        box = ann.get("bbox")
+        if not (isinstance(box, list) and len(box) == 4 and all(_number(v) for v in box)):
+            raise InvalidInputError(f"{where} {i}: field 'bbox' must be [x, y, width, height] "
+                                    f"(4 numbers). Got {box!r}.")
+        bbox[i] = box
+        value = ann.get("area", None)
+        if value is not None and not _number(value):
+            raise InvalidInputError(f"{where} {i}: field 'area' must be a number. Got {value!r}.")
+        area[i] = box[2] * box[3] if value is None else value
+        flag = ann.get("iscrowd", 0)
+        if not (_number(flag) or isinstance(flag, bool)) or flag not in (0, 1):
+            raise InvalidInputError(f"{where} {i}: field 'iscrowd' must be 0 or 1. "
+                                    f"Got {flag!r}.")
+        crowd[i] = bool(flag)
+    if not np.all(np.isfinite(bbox)) or np.any(bbox[:, 2:] < 0) or not np.all(np.isfinite(area)):
+        bad = int(np.flatnonzero(~np.isfinite(bbox).all(1) | (bbox[:, 2:] < 0).any(1)
+                                 | ~np.isfinite(area))[0])
+        raise InvalidInputError(f"ground-truth annotation {bad}: 'bbox' {bbox[bad].tolist()} / "
+                                f"'area' {area[bad]} must be finite with width, height >= 0.")
+    image_index = np.searchsorted(sorted_images, image)
+    unknown = (image_index >= sorted_images.size) | (
+        sorted_images[np.minimum(image_index, sorted_images.size - 1)] != image)
+    if n and np.any(unknown):
+        bad = int(np.flatnonzero(unknown)[0])
+        raise InvalidInputError(f"ground-truth annotation {bad}: image_id {image[bad]} is not in "
+                                f"the ground truth's 'images'.")
+    cat_index = np.searchsorted(sorted_cats, category)
+    if sorted_cats.size:
+        known_cat = (cat_index < sorted_cats.size) & (
+            sorted_cats[np.minimum(cat_index, sorted_cats.size - 1)] == category)
+    else:
+        known_cat = np.zeros(n, bool)
+    if n and not np.all(known_cat):
+        warnings.warn(f"{int((~known_cat).sum())} ground-truth annotation(s) have a category_id "
+                      f"missing from 'categories' (first: annotation "
+                      f"{int(np.flatnonzero(~known_cat)[0])}); they are not evaluated, as in "
+                      f"pycocotools.", ExcludedDataWarning, stacklevel=3)
+        keep = np.flatnonzero(known_cat)
+        image_index, cat_index = image_index[keep], cat_index[keep]
+        bbox, area, crowd, ann_id = bbox[keep], area[keep], crowd[keep], ann_id[keep]
+        annotations = [annotations[i] for i in keep]
+    return GroundTruth(image_ids=sorted_images, category_ids=sorted_cats,
+                       category_names=tuple(names[int(c)] for c in sorted_cats),
+                       image=image_index, category=cat_index, bbox=bbox, area=area, crowd=crowd,
+                       ann_id=ann_id, annotations=annotations)
+
+
+def _index_of(values: np.ndarray, table: np.ndarray, what: str) -> np.ndarray:
+    """Position of each id of ``values`` in the sorted ids ``table``; unknown ids raise."""
+    if table.size and table[-1] - table[0] < 4 * table.size + 1024:  # dense ids: a lookup table
+        lookup = np.full(int(table[-1] - table[0]) + 1, -1, np.int64)
+        lookup[table - table[0]] = np.arange(table.size)
+        offset = values - table[0]
+        inside = (offset >= 0) & (offset < lookup.size)
+        index = np.where(inside, lookup[np.where(inside, offset, 0)], -1)
+        bad = index < 0
+    else:
+        index = np.searchsorted(table, values)
+        clipped = np.minimum(index, max(table.size - 1, 0))
+        bad = (index >= table.size) | (table[clipped] != values) if table.size else np.ones(values.size, bool)
+    if values.size and np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            f"result {first}: {what} {values[first]} is not in the ground truth "
+            f"({int(bad.sum())} result(s) refer to unknown {what}s). Evaluate results against "
+            f"the ground truth they were made for, or remove those records.")
+    return index
+
+
+# ---------------------------------------------------------------------------------------------
+# the result
+
+
+def _summarize(precision, recall, params: E.EvaluationParams, *, ap: bool, iou=None,
+               area="all", max_det=100) -> float:
+    """pycocotools' ``_summarize``: mean of the entries > −1, or −1."""
+    aind = [i for i, label in enumerate(E.AREA_LABELS) if label == area]
+    mind = [i for i, m in enumerate(params.max_detections) if m == max_det]
+    s = precision if ap else recall
+    if iou is not None:
+        s = s[np.where(iou == params.iou_thresholds)[0]]
+    s = s[:, :, :, aind, mind] if ap else s[:, :, aind, mind]
+    valid = s[s > -1]
+    return -1.0 if valid.size == 0 else float(np.mean(valid))
+
+
+def summary_stats(precision, recall, params: E.EvaluationParams, *, parity: bool) -> np.ndarray:
+    """The 12 summary numbers in pycocotools' order (−1 where nothing can be measured).
+
+    With ``parity``, pycocotools' hard-coded choices are kept: AP at 100 detections, the others
+    at ``max_detections[2]``, AR at ``max_detections[0..2]``. Otherwise AP and the area-range
+    numbers use the largest ``max_detections`` and AR the first three entries.
+    """
+    md = params.max_detections
+    last = md[2] if parity else md[-1]
+    ap_all = 100 if parity else md[-1]
+    ar = [md[i] if i < len(md) else None for i in range(3)]
+    stats = [
+        _summarize(precision, recall, params, ap=True, max_det=ap_all),
+        _summarize(precision, recall, params, ap=True, iou=0.5, max_det=last),
+        _summarize(precision, recall, params, ap=True, iou=0.75, max_det=last),
+        _summarize(precision, recall, params, ap=True, area="small", max_det=last),
+        _summarize(precision, recall, params, ap=True, area="medium", max_det=last),
+        _summarize(precision, recall, params, ap=True, area="large", max_det=last),
+        *(-1.0 if m is None else _summarize(precision, recall, params, ap=False, max_det=m)
+          for m in ar),
+        _summarize(precision, recall, params, ap=False, area="small", max_det=last),
+        _summarize(precision, recall, params, ap=False, area="medium", max_det=last),
+        _summarize(precision, recall, params, ap=False, area="large", max_det=last),
+    ]
+    return np.array(stats)
+
+
+def _ratio(numerator: float, denominator: float):
+    return None if denominator == 0 else numerator / denominator
+
+
+@dataclass(frozen=True, eq=False)
+class CocoEvaluation:
+    """Everything a COCO evaluation produces.
+
+    Attributes
+    ----------
+    stats : numpy.ndarray, shape (12,)
+        AP, AP50, AP75, AP small/medium/large, AR@max_detections[0..2], AR small/medium/large,
+        in pycocotools' order; −1 where nothing can be measured (as pycocotools).
+    precision, scores : numpy.ndarray, shape (T, R, K, A, M)
+    recall : numpy.ndarray, shape (T, K, A, M)
+        pycocotools' ``eval`` arrays, −1 where undefined.
+    params : EvaluationParams
+    category_ids : numpy.ndarray (K,); category_names : tuple (K,)
+    per_class : dict
+        ``{name: {"average-precision", "ap-50", "ap-75", "precision", "recall", "f1-score",
+        "true-positives", "false-positives", "false-negatives", "support"}}`` — AP over IoU
+        0.50:0.95 at the largest ``max_detections``, counts at the operating point.
+    confusion_matrix : numpy.ndarray of int64, shape (K + 1, K + 1)
+        Rows: ground truth, columns: prediction, the last of each is background.
+    dataset_stats : dict
+        Ground-truth annotations per class name.
+    n_dropped : int
+        Detections beyond ``max_detections[-1]`` in their image and category (not evaluated).
+    """
+
+    stats: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    scores: np.ndarray
+    params: E.EvaluationParams
+    category_ids: np.ndarray
+    category_names: tuple
+    per_class: dict
+    confusion_matrix: np.ndarray
+    dataset_stats: dict
+    n_dropped: int
+    _detections: dict = field(repr=False)
+
+    def detections(self) -> dict:
+        """Per-detection outcomes at the operating IoU (area "all"), one entry per evaluated
+        detection: ``index`` (position in the results input), ``image_id``, ``category_id``,
+        ``score``, ``matched_gt_id`` (−1 when unmatched), ``outcome`` ("tp", "fp" or
+        "ignored": matched to a crowd region), ``above_threshold`` (score >= threshold)."""
+        return dict(self._detections)
+
+    def summary(self) -> dict:
+        """The 12 numbers by export key; ``None`` where pycocotools gives −1."""
+        return {k: (None if v == -1 else float(v)) for k, v in zip(SUMMARY_KEYS, self.stats)}
+
+    def to_dict(self) -> dict:
+        """The metrics in the job-state export format (see DESIGN.md), with ``undefined``
+        reasons for every ``null``."""
+        out = self.summary()
+        undefined = {k: "no ground truth that counts in this area range / at this setting "
+                        "(pycocotools reports -1)" for k, v in out.items() if v is None}
+        if tuple(self.params.max_detections) != E.COCO_MAX_DETECTIONS:
+            for key in ("mar-1", "mar-10", "mar-100"):
+                out.pop(key)
+                undefined.pop(key, None)
+            for i, m in enumerate(self.params.max_detections[:3]):
+                out[f"mar-{m}"] = None if self.stats[6 + i] == -1 else float(self.stats[6 + i])
+        out["iou-threshold"] = self.params.operating_iou
+        out["score-threshold"] = self.params.score_threshold
+        per_class = {}
+        for name, row in self.per_class.items():
+            per_class[name] = {key: row[key] for key in (
+                "average-precision", "precision", "recall", "f1-score", "true-positives",
+                "false-positives", "false-negatives")}
+            for key, value in per_class[name].items():
+                if value is None:
+                    undefined[f"per-class/{name}/{key}"] = row["undefined"][key]
+        out["per-class"] = per_class
+        out["confusion-matrix"] = {"labels": [*self.category_names, "background"],
+                                   "matrix": self.confusion_matrix.tolist()}
+        if undefined:
+            out["undefined"] = undefined
+        return out
+
+
+def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> tuple[dict, np.ndarray]:
+    tp, fp = E.operating_counts(rows, n_gt.shape[0], params)
+    fn = n_gt[:, 0] - tp
+    thresholds = params.iou_thresholds
+    table = {}
+    for k, name in enumerate(names):
+        p = precision[:, :, k, 0, -1]
+        row, undefined = {}, {}
+        for key, sel in (("average-precision", slice(None)),
+                         ("ap-50", np.flatnonzero(thresholds == 0.5)),
+                         ("ap-75", np.flatnonzero(thresholds == 0.75))):
+            values = p[sel]
+            values = values[values > -1]
+            row[key] = float(np.mean(values)) if values.size else None
+            if row[key] is None:
+                undefined[key] = ("no ground truth of this class" if n_gt[k, 0] == 0 else
+                                  "this IoU threshold is not evaluated")
+        row["true-positives"] = int(tp[k])
+        row["false-positives"] = int(fp[k])
+        row["false-negatives"] = int(fn[k])
+        row["support"] = int(support[k])
+        row["precision"] = _ratio(tp[k], tp[k] + fp[k])
+        row["recall"] = _ratio(tp[k], n_gt[k, 0])
+        row["f1-score"] = _ratio(2 * tp[k], 2 * tp[k] + fp[k] + fn[k])
+        for key, reason in (("precision", "no detection of this class at or above the score "
+                                          "threshold"),
+                            ("recall", "no ground truth of this class"),
+                            ("f1-score", "no detection and no ground truth of this class")):
+            if row[key] is None:
+                undefined[key] = reason
+            else:
+                row[key] = float(row[key])
+        row["undefined"] = undefined
+        table[name] = row
+    return table, tp
+
+
+def _params(max_detections, iou_thresholds, score_threshold, operating_iou) -> E.EvaluationParams:
+    try:
+        md = tuple(sorted(int(m) for m in max_detections if m == int(m) and not isinstance(m, bool)))
+        complete = len(md) == len(tuple(max_detections))
+    except (TypeError, ValueError, OverflowError):
+        md, complete = (), False
+    if not complete or not md or any(m < 1 for m in md) or len(set(md)) != len(md):
+        raise parameter_error("max_detections", _OWNER, "a non-empty sequence of distinct "
+                              "positive ints", max_detections)
+    if iou_thresholds is None:
+        thresholds = E.COCO_IOU_THRESHOLDS
+    else:
+        thresholds = np.asarray(iou_thresholds, dtype=np.float64).ravel()
+        if thresholds.size == 0 or not np.all((thresholds >= 0) & (thresholds <= 1)):
+            raise parameter_error("iou_thresholds", _OWNER, "a non-empty sequence of numbers in "
+                                  "[0, 1]", iou_thresholds)
+    return E.EvaluationParams(
+        iou_thresholds=thresholds, max_detections=md,
+        score_threshold=check_finite_number(score_threshold, "score_threshold", _OWNER),
+        operating_iou=_check_operating_iou(operating_iou))
+
+
+def _check_operating_iou(value) -> float:
+    number = check_finite_number(value, "operating_iou", _OWNER, minimum=0)
+    if not 0 < number <= 1:
+        raise parameter_error("operating_iou", _OWNER, "a number in (0, 1]", value)
+    return number
+
+
+def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 10, 100),
+                  iou_thresholds=None, score_threshold=0.5, operating_iou=0.5,
+                  parity=False) -> CocoEvaluation:
+    """Evaluate detections the way pycocotools' ``COCOeval`` does, and more.
+
+    Parameters
+    ----------
+    ground_truth : path, bytes or dict
+        A COCO instances document (``images``, ``annotations``, ``categories``).
+    results : path, bytes or list of dict
+        COCO results: ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`` records.
+    iou_type : {"bbox"}
+        ``"segm"`` comes with the mask engine.
+    max_detections : sequence of int, default (1, 10, 100)
+        Detections kept per image and category, by score; AR is reported for each.
+    iou_thresholds : sequence of float, optional
+        Default COCO's 0.50:0.05:0.95.
+    score_threshold : float, default 0.5
+        Operating point: detections with score >= this count in TP/FP/FN, precision, recall,
+        F1 and the confusion matrix.
+    operating_iou : float, default 0.5
+        Operating point IoU.
+    parity : bool, default False
+        Reproduce pycocotools' hard-coded summary choices (AP at 100 detections whatever
+        ``max_detections`` says). With the default settings both agree.
+
+    Returns
+    -------
+    CocoEvaluation
+
+    Examples
+    --------
+    >>> import modelmetrics as mm
+    >>> gt = {"images": [{"id": 1}], "categories": [{"id": 1, "name": "cat"}],
+    ...       "annotations": [{"id": 1, "image_id": 1, "category_id": 1,
+    ...                        "bbox": [10, 10, 50, 50], "area": 2500, "iscrowd": 0}]}
+    >>> dt = [{"image_id": 1, "category_id": 1, "bbox": [12, 10, 50, 50], "score": 0.9}]
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # no small or large objects: those AP/AR are undefined
+    ...     warnings.simplefilter("ignore", mm.UndefinedMetricWarning)
+    ...     result = mm.evaluate_coco(gt, dt)
+    >>> round(float(result.stats[0]), 4), result.per_class["cat"]["true-positives"]
+    (0.9, 1)
+    """
+    if iou_type != "bbox":
+        raise parameter_error("iou_type", _OWNER, "'bbox'", iou_type,
+                              "Mask evaluation ('segm') is not available yet.")
+    params = _params(max_detections, iou_thresholds, score_threshold, operating_iou)
+    if parity and len(params.max_detections) < 3:
+        raise parameter_error("max_detections", _OWNER, "at least 3 values with parity=True "
+                              "(pycocotools' summary reads maxDets[0], [1] and [2])",
+                              max_detections)
+    gt = read_ground_truth(ground_truth)
+    res = read_coco_results(results)
+    if res.n and not np.all(res.has_bbox):
+        bad = int(np.flatnonzero(~res.has_bbox)[0])
+        raise InvalidInputError(f"result {bad}: field 'bbox' is missing; bbox evaluation needs "
+                                f"[x, y, width, height] in every record.")
+    det_image = _index_of(res.image_id, gt.image_ids, "image_id")
+    det_category = _index_of(res.category_id, gt.category_ids, "category_id")
+    det_corners = E.corners(res.bbox, "xywh")
+    gt_corners = E.corners(gt.bbox, "xywh")
+    K = gt.category_ids.size
+    rows = E.match_boxes(det_image, det_category, res.score, det_corners, det_corners[:, 4],
+                         gt.image, gt.category, gt_corners, gt.area, gt.crowd, gt.ann_id,
+                         gt.image_ids.size, K, params)
+    if rows.n_dropped:
+        warnings.warn(f"{rows.n_dropped} detection(s) beyond max_detections[-1]="
+                      f"{params.max_detections[-1]} in their image and category were not "
+                      f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=2)
+    n_gt = E.count_ground_truth(gt.category, gt.area, gt.crowd, K, params.area_ranges)
+    tp, _ = E.operating_counts(rows, K, params)
+    confusion = E.confusion_matrix(rows, tp, det_corners, gt.image, gt.category, gt.crowd,
+                                   gt.area, gt_corners, gt.image_ids.size, K, params)
+    matched_gt_id = np.full(rows.match.shape, -1, np.int64)
+    matched_gt_id[rows.match >= 0] = gt.ann_id[rows.match[rows.match >= 0]]
+    return build_evaluation(rows, n_gt, np.bincount(gt.category, minlength=K), gt.category_ids,
+                            gt.category_names, gt.image_ids[rows.image], rows.source,
+                            matched_gt_id, confusion, params, parity=parity)
+
+
+def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_names,
+                     image_ids, detection_index, matched_gt_id, confusion, params, *,
+                     parity: bool, in_group_order: bool = True) -> CocoEvaluation:
+    """Accumulate matched rows and assemble every output (shared by the COCO and the
+    streaming paths)."""
+    precision, recall, scores = E.accumulate_rows(rows, n_gt, params,
+                                                  in_group_order=in_group_order)
+    stats = summary_stats(precision, recall, params, parity=parity)
+    per_class, _ = _per_class(precision, rows, n_gt, params, category_names, support)
+    detections = {
+        "index": detection_index, "image_id": image_ids,
+        "category_id": category_ids[rows.category], "score": rows.score,
+        "matched_gt_id": matched_gt_id,
+        "outcome": np.array(OUTCOMES)[rows.status[:, 0, params.operating_index]],
+        "above_threshold": rows.score >= params.score_threshold,
+    }
+    evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, scores=scores,
+                          params=params, category_ids=category_ids,
+                          category_names=tuple(category_names), per_class=per_class,
+                          confusion_matrix=confusion,
+                          dataset_stats={n: int(c) for n, c in zip(category_names, support)},
+                          n_dropped=rows.n_dropped, _detections=detections)
+    undefined = evaluation.to_dict().get("undefined", {})
+    if undefined:
+        first = next(iter(undefined.items()))
+        warnings.warn(f"{len(undefined)} value(s) are undefined and reported as None (JSON null) "
+                      f"with their reason in to_dict()['undefined']; e.g. {first[0]}: {first[1]}.",
+                      UndefinedMetricWarning, stacklevel=3)
+    return evaluation

@@ -1,0 +1,197 @@
+"""The detection engine shared by COCO evaluation, streaming detection metrics and instance
+segmentation: group → match → compact rows → accumulate. Only the IoU differs between tasks.
+
+Everything here takes validated, dense arrays: images and categories as indices ``0..n−1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..kernels import average_precision as AP
+from ..kernels import boxes as B
+from ..kernels import grouping as G
+from ..kernels import matching as MK
+
+AREA_LABELS = ("all", "small", "medium", "large")
+COCO_AREA_RANGES = np.array([[0.0, 1e10], [0.0, 32.0**2], [32.0**2, 96.0**2], [96.0**2, 1e10]])
+COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
+COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
+COCO_MAX_DETECTIONS = (1, 10, 100)
+
+__all__ = ["EvaluationParams", "MatchedRows", "accumulate_rows", "corners", "match_boxes"]
+
+
+@dataclass(frozen=True)
+class EvaluationParams:
+    """What to evaluate: IoU thresholds, recall thresholds, area ranges, detections kept per
+    image and category (``max_detections``, ascending), and the operating point."""
+
+    iou_thresholds: np.ndarray = field(default_factory=COCO_IOU_THRESHOLDS.copy)
+    recall_thresholds: np.ndarray = field(default_factory=COCO_RECALL_THRESHOLDS.copy)
+    area_ranges: np.ndarray = field(default_factory=COCO_AREA_RANGES.copy)
+    max_detections: tuple = COCO_MAX_DETECTIONS
+    operating_iou: float = 0.5
+    score_threshold: float = 0.5
+
+    @property
+    def match_thresholds(self) -> np.ndarray:
+        """The IoU thresholds matched against: the evaluation ones, plus the operating one when
+        it is not among them (last)."""
+        if np.any(self.iou_thresholds == self.operating_iou):
+            return self.iou_thresholds
+        return np.append(self.iou_thresholds, self.operating_iou)
+
+    @property
+    def operating_index(self) -> int:
+        return int(np.flatnonzero(self.match_thresholds == self.operating_iou)[0])
+
+
+@dataclass
+class MatchedRows:
+    """One compact row per kept detection, plus per-ground-truth outcomes at the operating pair.
+
+    Detections are in group order: category, then image, then rank by score in the group.
+    """
+
+    score: np.ndarray  # float64 (n,)
+    category: np.ndarray  # int64 (n,) category index
+    image: np.ndarray  # int64 (n,) image index
+    rank: np.ndarray  # int64 (n,) position by score within (category, image)
+    status: np.ndarray  # uint8 (n, A, T_match)
+    source: np.ndarray  # int64 (n,) index of the detection in the caller's input
+    match: np.ndarray  # int64 (n,) matched ground-truth input index at the operating pair, or −1
+    gt_taken_by: np.ndarray  # int64 (n_gt,) kept-detection row that took each gt (input order), or −1
+    n_dropped: int  # detections beyond max_detections[-1] in their (image, category)
+
+
+def corners(boxes: np.ndarray, fmt: str) -> np.ndarray:
+    """Corner rows (x1, y1, x2, y2, area) of (n, 4) boxes in ``"xywh"`` or ``"xyxy"``."""
+    out = np.empty((boxes.shape[0], 5))
+    if fmt == "xywh":
+        B.corners_from_xywh(boxes, out)
+    else:
+        B.corners_from_xyxy(boxes, out)
+    return out
+
+
+def match_boxes(det_image, det_category, det_score, det_corners, det_area,
+                gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
+                n_images: int, n_categories: int, params: EvaluationParams) -> MatchedRows:
+    """Group, rank, compute box IoUs and match (COCO rules) one batch of detections."""
+    n_buckets = n_categories * n_images
+    det_order, det_start = G.counting_sort(det_category * n_images + det_image, n_buckets)
+    kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
+                                                   params.max_detections[-1])
+    gt_order, gt_start = G.counting_sort(gt_category * n_images + gt_image, n_buckets)
+    pairs = np.diff(kept_start) * np.diff(gt_start)
+    iou_start = np.zeros(n_buckets + 1, np.int64)
+    np.cumsum(pairs, out=iou_start[1:])
+    iou = np.empty(iou_start[-1])
+    k_corners = det_corners[kept]
+    g_corners = gt_corners[gt_order]
+    g_crowd = gt_crowd[gt_order]
+    MK.box_iou_groups(k_corners, g_corners, g_crowd, kept_start, gt_start, iou_start, iou)
+    return _match(kept, kept_start, rank, det_score, det_category, det_image, det_area,
+                  gt_order, gt_start, gt_area, g_crowd, gt_id, iou, iou_start, params,
+                  n_dropped=det_score.shape[0] - kept.shape[0])
+
+
+def _match(kept, kept_start, rank, det_score, det_category, det_image, det_area, gt_order,
+           gt_start, gt_area, g_crowd, gt_id, iou, iou_start, params, n_dropped) -> MatchedRows:
+    thresholds = params.match_thresholds
+    n_kept = kept.shape[0]
+    status = np.empty((n_kept, params.area_ranges.shape[0], thresholds.shape[0]), np.uint8)
+    det_match = np.full(n_kept, -1, np.int64)
+    gt_match = np.full(gt_order.shape[0], -1, np.int64)
+    MK.match_groups(iou, iou_start, kept_start, gt_start, det_area[kept], gt_area[gt_order],
+                    g_crowd, gt_id[gt_order], params.area_ranges, thresholds, 0,
+                    params.operating_index, status, det_match, gt_match)
+    matched = det_match >= 0
+    det_match[matched] = gt_order[det_match[matched]]
+    gt_taken_by = np.full(gt_order.shape[0], -1, np.int64)
+    gt_taken_by[gt_order] = gt_match
+    return MatchedRows(score=det_score[kept], category=det_category[kept], image=det_image[kept],
+                       rank=rank, status=status, source=kept, match=det_match,
+                       gt_taken_by=gt_taken_by, n_dropped=int(n_dropped))
+
+
+def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
+                       area_ranges: np.ndarray) -> np.ndarray:
+    """Ground truths that count (not crowd, area inside the range), shape (K, A)."""
+    counts = np.zeros((n_categories, area_ranges.shape[0]), np.int64)
+    regular = ~gt_crowd
+    for a, (lo, hi) in enumerate(area_ranges):
+        inside = regular & (gt_area >= lo) & (gt_area <= hi)
+        counts[:, a] = np.bincount(gt_category[inside], minlength=n_categories)
+    return counts
+
+
+def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
+                    *, in_group_order: bool = True):
+    """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M)."""
+    n_categories = n_gt.shape[0]
+    if in_group_order:
+        order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
+    else:  # rows from several batches: equal scores must still rank by (image, rank)
+        group = np.arange(rows.score.shape[0])
+        for key, size in ((rows.rank, params.max_detections[-1]),
+                          (rows.image, int(rows.image.max(initial=-1)) + 1),
+                          (rows.category, n_categories)):  # LSD: least significant key first
+            within, _ = G.counting_sort(key[group], size)
+            group = group[within]
+        order, cat_start = G.category_score_order(rows.category[group], rows.score[group],
+                                                  n_categories)
+        order = group[order]
+    T = params.iou_thresholds.shape[0]
+    R = params.recall_thresholds.shape[0]
+    A = params.area_ranges.shape[0]
+    M = len(params.max_detections)
+    precision = -np.ones((T, R, n_categories, A, M))
+    recall = -np.ones((T, n_categories, A, M))
+    scores = -np.ones((T, R, n_categories, A, M))
+    AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
+                  np.asarray(params.max_detections, np.int64), params.recall_thresholds,
+                  precision, recall, scores)
+    return precision, recall, scores
+
+
+def confusion_matrix(rows: MatchedRows, tp: np.ndarray, det_corners, gt_image, gt_category,
+                     gt_crowd, gt_area, gt_corners, n_images: int, n_categories: int,
+                     params: EvaluationParams) -> np.ndarray:
+    """The detection confusion matrix at the operating point, shape (K + 1, K + 1).
+
+    The diagonal is the class-aware true positives ``tp``; false positives and missed ground
+    truths are then paired class-agnostically at IoU >= ``operating_iou`` (see
+    :func:`modelmetrics.kernels.matching.pair_leftovers`); what stays unpaired goes to the
+    background row (detections) or column (ground truths). Row sums are the ground truths that
+    count, column sums the detections counted.
+    """
+    op = params.operating_index
+    above = rows.score >= params.score_threshold
+    leftover_det = np.flatnonzero(above & (rows.status[:, 0, op] == MK.FP))
+    lo, hi = params.area_ranges[0]
+    counts = ~gt_crowd & (gt_area >= lo) & (gt_area <= hi)
+    taken = rows.gt_taken_by
+    taken_above = np.zeros(taken.shape, bool)
+    taken_above[taken >= 0] = above[taken[taken >= 0]]
+    leftover_gt = np.flatnonzero(counts & ~taken_above)
+    matrix = np.zeros((n_categories + 1, n_categories + 1), np.int64)
+    matrix[np.arange(n_categories), np.arange(n_categories)] = tp
+    MK.pair_leftovers(rows.image[leftover_det], rows.category[leftover_det],
+                      rows.score[leftover_det], det_corners[rows.source[leftover_det]],
+                      gt_image[leftover_gt], gt_category[leftover_gt], gt_corners[leftover_gt],
+                      n_images, n_categories, params.operating_iou, matrix)
+    return matrix
+
+
+def operating_counts(rows: MatchedRows, n_categories: int, params: EvaluationParams):
+    """True and false positives per category at the operating point, shapes (K,), (K,)."""
+    op = params.operating_index
+    above = rows.score >= params.score_threshold
+    status = rows.status[:, 0, op]
+    tp = np.bincount(rows.category[above & (status == MK.TP)], minlength=n_categories)
+    fp = np.bincount(rows.category[above & (status == MK.FP)], minlength=n_categories)
+    return tp, fp

@@ -1,0 +1,373 @@
+"""Streaming detection metrics for training loops: match in ``update``, keep compact rows."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._state import pack_state, restore, unpack_state
+from .._validation import as_real_array, check_choice
+from ..exceptions import ExcludedDataWarning, InvalidInputError
+from . import _coco as C
+from . import _engine as E
+from ._boxes import BOX_FORMATS, check_boxes
+
+__all__ = ["DetectionMetrics"]
+
+_OWNER = "DetectionMetrics"
+BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in stored cells
+
+
+def _stack(arrays: list, what: str, key: str, box: bool = False):
+    """Concatenate per-image arrays; also return the image index of every row."""
+    shaped = [a.reshape(-1, 4) if box and a.size == 0 else a for a in arrays]
+    for i, a in enumerate(shaped):
+        if a.ndim != (2 if box else 1):
+            raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
+                                    f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape {a.shape}.")
+    if not shaped:
+        return (np.empty((0, 4)) if box else np.empty(0)), np.empty(0, np.int64)
+    lengths = [a.shape[0] for a in shaped]
+    return np.concatenate(shaped), np.repeat(np.arange(len(shaped)), lengths)
+
+
+def _labels(value, name: str) -> np.ndarray:
+    array = as_real_array(value, name, _OWNER, ndims=(1,))
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise InvalidInputError(f"The {name!r} of {_OWNER}.update must be integer class "
+                                    f"labels. Got non-integer values.")
+    return array.astype(np.int64)
+
+
+class DetectionMetrics:
+    """Streaming COCO-style detection metrics: ``update`` per batch, ``merge``, ``compute``.
+
+    Matching happens in ``update`` (COCO rules: crowd regions, area ranges, ``max_detections``),
+    so the state holds one compact row per detection (score, label, image, rank, a status per
+    area range and IoU threshold), ground-truth counts and confusion-matrix cells — never boxes.
+    Batched and one-shot updates, and shards merged in any order, give identical results.
+
+    Parameters
+    ----------
+    box_format : {"xyxy", "xywh"}, default "xyxy"
+    iou_thresholds : sequence of float, optional
+        Default COCO's 0.50:0.05:0.95.
+    max_detections : sequence of int, default (1, 10, 100)
+    score_threshold : float, default 0.5
+        Operating point for TP/FP/FN, precision, recall, F1 and the confusion matrix.
+    operating_iou : float, default 0.5
+    class_names : mapping of int to str, optional
+        Names for labels in the per-class tables and the confusion matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import modelmetrics as mm
+    >>> metric = mm.DetectionMetrics()
+    >>> _ = metric.update(
+    ...     [{"boxes": np.array([[10., 10, 60, 60]]), "scores": np.array([0.9]),
+    ...       "labels": np.array([3])}],
+    ...     [{"boxes": np.array([[12., 10, 62, 60]]), "labels": np.array([3])}])
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # one medium object: small/large AP are undefined
+    ...     warnings.simplefilter("ignore", mm.UndefinedMetricWarning)
+    ...     result = metric.compute()
+    >>> result.per_class["3"]["true-positives"], round(float(result.stats[1]), 3)
+    (1, 1.0)
+    """
+
+    def __init__(self, *, box_format="xyxy", iou_thresholds=None, max_detections=(1, 10, 100),
+                 score_threshold=0.5, operating_iou=0.5, class_names=None):
+        check_choice(box_format, "box_format", _OWNER, BOX_FORMATS)
+        self.box_format = box_format
+        self.params = C._params(max_detections, iou_thresholds, score_threshold, operating_iou)
+        self.class_names = {int(k): str(v) for k, v in dict(class_names or {}).items()}
+        self.reset()
+
+    def reset(self) -> "DetectionMetrics":
+        """Forget everything seen (options are kept)."""
+        A = self.params.area_ranges.shape[0]
+        T = self.params.match_thresholds.shape[0]
+        self._score = np.empty(0)
+        self._label = np.empty(0, np.int64)
+        self._image = np.empty(0, np.int64)
+        self._rank = np.empty(0, np.int64)
+        self._status = np.empty((0, A, T), np.uint8)
+        self._match = np.empty(0, np.int64)  # matched target box (index in its image), or −1
+        self._images = np.empty(0, np.int64)  # every image id seen
+        self._gt_label = np.empty(0, np.int64)  # per-label ground-truth counts
+        self._gt_counts = np.empty((0, A), np.int64)  # that count, per area range
+        self._gt_support = np.empty(0, np.int64)  # all annotations, crowd included
+        self._cells = np.empty((0, 3), np.int64)  # confusion cells (gt label, det label, count)
+        self._dropped = 0
+        self._next_image = 0
+        return self
+
+    # -- update ----------------------------------------------------------------------------
+
+    def update(self, predictions, targets) -> "DetectionMetrics":
+        """Add a batch of images.
+
+        Parameters
+        ----------
+        predictions : sequence of dict, one per image
+            ``boxes`` (n, 4), ``scores`` (n,), ``labels`` (n,) integer classes.
+        targets : sequence of dict, one per image
+            ``boxes`` (m, 4), ``labels`` (m,); optional ``iscrowd`` (m,) booleans, ``area``
+            (m,) (default: the box area) and ``image_id`` (int; default: a running count). Give
+            image ids when states from several processes will be merged.
+
+        Returns
+        -------
+        self
+        """
+        if isinstance(predictions, dict) or isinstance(targets, dict):
+            raise InvalidInputError(f"{_OWNER}.update takes sequences of per-image dicts; wrap "
+                                    f"a single image's dict in a list.")
+        predictions, targets = list(predictions), list(targets)
+        if len(predictions) != len(targets):
+            raise InvalidInputError(f"{_OWNER}.update: {len(predictions)} prediction dict(s) "
+                                    f"but {len(targets)} target dict(s); give one of each per "
+                                    f"image.")
+        det = {"boxes": [], "scores": [], "labels": []}
+        gt = {"boxes": [], "labels": [], "crowd": [], "area": []}
+        image_ids = np.empty(len(targets), np.int64)
+        for i, (pred, target) in enumerate(zip(predictions, targets)):
+            for what, record, keys in (("prediction", pred, ("boxes", "scores", "labels")),
+                                       ("target", target, ("boxes", "labels"))):
+                if not isinstance(record, dict) or any(k not in record for k in keys):
+                    raise InvalidInputError(f"{_OWNER}.update: the {what} of image {i} of the "
+                                            f"batch must be a dict with keys {', '.join(keys)}.")
+            for key in ("boxes", "scores", "labels"):
+                det[key].append(np.asarray(pred[key]))
+            m = len(target["boxes"])
+            gt["boxes"].append(np.asarray(target["boxes"]))
+            gt["labels"].append(np.asarray(target["labels"]))
+            gt["crowd"].append(np.asarray(target.get("iscrowd", np.zeros(m, bool))))
+            gt["area"].append(target.get("area"))
+            image_ids[i] = int(target["image_id"]) if "image_id" in target else self._next_image + i
+        self._add_images(image_ids)
+        self._next_image += len(targets)
+        if not targets:
+            return self
+        self._match_batch(det, gt, image_ids)
+        return self
+
+    def _add_images(self, image_ids: np.ndarray) -> None:
+        unique = np.unique(image_ids)
+        if unique.size != image_ids.size or np.intersect1d(unique, self._images).size:
+            raise InvalidInputError(f"{_OWNER}.update: an image_id was given twice (within the "
+                                    f"batch or across updates). Each image must be added once.")
+        self._images = np.concatenate([self._images, unique])
+
+    def _match_batch(self, det, gt, image_ids) -> None:
+        params = self.params
+        det_boxes, det_image = _stack(det["boxes"], "predictions", "boxes", box=True)
+        det_score, _ = _stack(det["scores"], "predictions", "scores")
+        det_label, _ = _stack(det["labels"], "predictions", "labels")
+        gt_boxes, gt_image = _stack(gt["boxes"], "targets", "boxes", box=True)
+        gt_label, _ = _stack(gt["labels"], "targets", "labels")
+        gt_crowd, _ = _stack(gt["crowd"], "targets", "iscrowd")
+        for name, values, n, where in (("scores", det_score, det_boxes.shape[0], det_image),
+                                       ("labels", det_label, det_boxes.shape[0], det_image),
+                                       ("labels", gt_label, gt_boxes.shape[0], gt_image),
+                                       ("iscrowd", gt_crowd, gt_boxes.shape[0], gt_image)):
+            if values.shape[0] != n:
+                what = "predictions" if where is det_image else "targets"
+                raise InvalidInputError(f"{_OWNER}.update: each image's {what} {name!r} must "
+                                        f"have one entry per box ({n} boxes in the batch, "
+                                        f"{values.shape[0]} {name}).")
+        fmt = self.box_format
+        try:
+            check_boxes(det_boxes, "boxes", _OWNER, fmt)
+            check_boxes(gt_boxes, "boxes", _OWNER, fmt)
+        except InvalidInputError:
+            for what, boxes in (("predictions", det["boxes"]), ("targets", gt["boxes"])):
+                for i, b in enumerate(boxes):
+                    check_boxes(b, f"{what}[{i}]['boxes']", _OWNER, fmt)
+            raise
+        det_score = as_real_array(det_score, "scores", _OWNER, ndims=(1,)).astype(np.float64)
+        if not np.all(np.isfinite(det_score)):
+            bad = int(np.flatnonzero(~np.isfinite(det_score))[0])
+            raise InvalidInputError(f"{_OWNER}.update: predictions[{det_image[bad]}]['scores'] "
+                                    f"holds {det_score[bad]}; scores must be finite.")
+        det_label = _labels(det_label, "predictions' labels")
+        gt_label = _labels(gt_label, "targets' labels")
+        gt_crowd = gt_crowd.astype(bool)
+        det_boxes = det_boxes.astype(np.float64, copy=False)
+        gt_boxes = gt_boxes.astype(np.float64, copy=False)
+        det_corners = E.corners(det_boxes, self.box_format)
+        gt_corners = E.corners(gt_boxes, self.box_format)
+        gt_area = gt_corners[:, 4].copy()
+        gt_start = np.zeros(len(gt["boxes"]) + 1, np.int64)
+        np.cumsum([len(b) for b in gt["boxes"]], out=gt_start[1:])
+        for i, area in enumerate(gt["area"]):
+            if area is not None:
+                area = as_real_array(area, f"targets[{i}]['area']", _OWNER, ndims=(1,))
+                if area.shape[0] != gt_start[i + 1] - gt_start[i] or not np.all(
+                        np.isfinite(area)) or np.any(area < 0):
+                    raise InvalidInputError(f"{_OWNER}.update: targets[{i}]['area'] must be "
+                                            f"{gt_start[i + 1] - gt_start[i]} finite "
+                                            f"non-negative numbers, one per box.")
+                gt_area[gt_start[i]:gt_start[i + 1]] = area
+        labels = np.union1d(det_label, gt_label)
+        K = labels.size
+        det_cat = np.searchsorted(labels, det_label)
+        gt_cat = np.searchsorted(labels, gt_label)
+        n_images = len(image_ids)
+        rows = E.match_boxes(det_image, det_cat, det_score, det_corners, det_corners[:, 4],
+                             gt_image, gt_cat, gt_corners, gt_area, gt_crowd,
+                             np.ones(gt_label.size, np.int64), n_images, K, params)
+        n_gt = E.count_ground_truth(gt_cat, gt_area, gt_crowd, K, params.area_ranges)
+        tp, _ = E.operating_counts(rows, K, params)
+        matrix = E.confusion_matrix(rows, tp, det_corners, gt_image, gt_cat, gt_crowd, gt_area,
+                                    gt_corners, n_images, K, params)
+        support = np.bincount(gt_cat, minlength=K)
+        # fold into the state
+        self._score = np.concatenate([self._score, rows.score])
+        self._label = np.concatenate([self._label, labels[rows.category]])
+        self._image = np.concatenate([self._image, image_ids[rows.image]])
+        self._rank = np.concatenate([self._rank, rows.rank])
+        self._status = np.concatenate([self._status, rows.status])
+        local = np.where(rows.match >= 0, rows.match - gt_start[rows.image], -1)
+        self._match = np.concatenate([self._match, local])
+        self._dropped += rows.n_dropped
+        self._add_gt_counts(labels, n_gt, support)
+        full_labels = np.append(labels, BACKGROUND)
+        g, p = np.nonzero(matrix)
+        cells = np.stack([full_labels[g], full_labels[p], matrix[g, p]], axis=1)
+        self._cells = _sum_cells(np.concatenate([self._cells, cells]))
+
+    def _add_gt_counts(self, labels, counts, support) -> None:
+        merged = np.union1d(self._gt_label, labels)
+        new_counts = np.zeros((merged.size, counts.shape[1]), np.int64)
+        new_support = np.zeros(merged.size, np.int64)
+        for old_labels, old_counts, old_support in ((self._gt_label, self._gt_counts,
+                                                    self._gt_support), (labels, counts, support)):
+            index = np.searchsorted(merged, old_labels)
+            new_counts[index] += old_counts
+            new_support[index] += old_support
+        self._gt_label, self._gt_counts, self._gt_support = merged, new_counts, new_support
+
+    # -- merge / compute -------------------------------------------------------------------
+
+    def _same_settings(self, other) -> bool:
+        a, b = self.params, other.params
+        return (self.box_format == other.box_format
+                and np.array_equal(a.iou_thresholds, b.iou_thresholds)
+                and a.max_detections == b.max_detections
+                and a.score_threshold == b.score_threshold
+                and a.operating_iou == b.operating_iou)
+
+    def merge(self, other: "DetectionMetrics") -> "DetectionMetrics":
+        """Fold another state in (in place); images must not overlap. Returns ``self``."""
+        if not isinstance(other, DetectionMetrics):
+            raise InvalidInputError(f"{_OWNER}.merge expects another DetectionMetrics. Got a "
+                                    f"{type(other).__name__} instead.")
+        if not self._same_settings(other):
+            raise InvalidInputError(f"{_OWNER}.merge: the states were made with different "
+                                    f"settings (box format, thresholds or max_detections).")
+        if np.intersect1d(self._images, other._images).size:
+            raise InvalidInputError(
+                f"{_OWNER}.merge: both states hold image id "
+                f"{np.intersect1d(self._images, other._images)[0]}. Merged shards must hold "
+                f"different images; pass 'image_id' in the targets when evaluating in shards.")
+        self._images = np.concatenate([self._images, other._images])
+        for name in ("_score", "_label", "_image", "_rank", "_status", "_match"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
+        self._add_gt_counts(other._gt_label, other._gt_counts, other._gt_support)
+        self._cells = _sum_cells(np.concatenate([self._cells, other._cells]))
+        self._dropped += other._dropped
+        self._next_image = max(self._next_image, other._next_image)
+        self.class_names = {**other.class_names, **self.class_names}
+        return self
+
+    def compute(self) -> C.CocoEvaluation:
+        """COCO numbers, per-class tables, operating point and confusion matrix so far."""
+        if self._images.size == 0:
+            raise InvalidInputError(f"{_OWNER}.compute() needs at least one image; update() "
+                                    f"has not been given any.")
+        params = self.params
+        labels = np.union1d(self._label, self._gt_label)
+        K = labels.size
+        category = np.searchsorted(labels, self._label)
+        image_rank = np.searchsorted(np.sort(self._images), self._image)
+        rows = E.MatchedRows(score=self._score, category=category, image=image_rank,
+                             rank=self._rank, status=self._status,
+                             source=np.arange(self._score.size), match=np.full(self._score.size, -1),
+                             gt_taken_by=np.empty(0, np.int64), n_dropped=self._dropped)
+        n_gt = np.zeros((K, params.area_ranges.shape[0]), np.int64)
+        support = np.zeros(K, np.int64)
+        index = np.searchsorted(labels, self._gt_label)
+        n_gt[index] = self._gt_counts
+        support[index] = self._gt_support
+        matrix = np.zeros((K + 1, K + 1), np.int64)
+        cells = self._cells
+        np.add.at(matrix, (_cell_index(labels, cells[:, 0]), _cell_index(labels, cells[:, 1])),
+                  cells[:, 2])
+        names = [self.class_names.get(int(label), str(int(label))) for label in labels]
+        if self._dropped:
+            warnings.warn(f"{self._dropped} detection(s) beyond max_detections[-1]="
+                          f"{params.max_detections[-1]} in their image and class were not "
+                          f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=2)
+        return C.build_evaluation(rows, n_gt, support, labels, names, self._image,
+                                  rows.source, self._match, matrix, params,
+                                  parity=False, in_group_order=False)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    _ARRAYS = ("_score", "_label", "_image", "_rank", "_status", "_match", "_images",
+               "_gt_label", "_gt_counts", "_gt_support", "_cells")
+
+    def to_bytes(self) -> bytes:
+        """The state as a compact, versioned, checksummed payload (see :meth:`from_bytes`)."""
+        p = self.params
+        options = {"box_format": self.box_format, "iou_thresholds": p.iou_thresholds.tolist(),
+                   "max_detections": list(p.max_detections),
+                   "score_threshold": p.score_threshold, "operating_iou": p.operating_iou,
+                   "class_names": {str(k): v for k, v in self.class_names.items()},
+                   "dropped": self._dropped, "next_image": self._next_image}
+        return pack_state(_OWNER, options, {name: getattr(self, name) for name in self._ARRAYS})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "DetectionMetrics":
+        """Rebuild a metric from :meth:`to_bytes` output; a corrupt or foreign payload raises
+        :class:`~modelmetrics.exceptions.InvalidInputError`."""
+        options, arrays = unpack_state(data, _OWNER)
+        dropped = options.pop("dropped", None)
+        next_image = options.pop("next_image", None)
+        metric = restore(cls, options)
+        if not isinstance(dropped, int) or not isinstance(next_image, int):
+            raise InvalidInputError(f"{_OWNER}.from_bytes: the payload lacks its counters; it "
+                                    f"was not written by this version.")
+        expected = {name: getattr(metric, name) for name in cls._ARRAYS}
+        for name, empty in expected.items():
+            array = arrays.get(name)
+            if array is None or array.dtype != empty.dtype or array.shape[1:] != empty.shape[1:]:
+                raise InvalidInputError(f"{_OWNER}.from_bytes: the payload's {name[1:]!r} array "
+                                        f"has an unexpected layout; it was not written by this "
+                                        f"version.")
+            setattr(metric, name, array)
+        metric._dropped = int(dropped)
+        metric._next_image = int(next_image)
+        return metric
+
+    def __repr__(self) -> str:
+        return (f"{_OWNER}(images={self._images.size}, detections={self._score.size}, "
+                f"classes={np.union1d(self._label, self._gt_label).size})")
+
+
+def _sum_cells(cells: np.ndarray) -> np.ndarray:
+    """Add up confusion cells (gt label, det label, count) that name the same pair."""
+    if cells.shape[0] == 0:
+        return cells
+    pairs, inverse = np.unique(cells[:, :2], axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=cells[:, 2], minlength=pairs.shape[0])
+    return np.concatenate([pairs, counts.astype(np.int64)[:, None]], axis=1)
+
+
+def _cell_index(labels: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row/column of each stored label in a (K + 1) matrix whose last entry is background."""
+    return np.where(values == BACKGROUND, labels.size, np.searchsorted(labels, values))

@@ -1,0 +1,460 @@
+"""COCO detection *results* (the ``loadRes`` input of pycocotools) as NumPy arrays.
+
+A results file is a JSON array of objects such as
+``{"image_id": 42, "category_id": 18, "bbox": [258.15, 41.29, 348.26, 243.78], "score": 0.236}``,
+with a ``"segmentation"`` (usually a compressed RLE ``{"size": [h, w], "counts": "..."}``) for
+instance segmentation. Files and bytes are scanned by a Numba kernel
+(:mod:`modelmetrics.kernels.json_scan`) without a Python object per record; the numbers are
+bit-for-bit those of :func:`json.loads`. Anything the kernel flags (errors, and valid but unusual
+JSON such as escaped or repeated keys) is re-read with :func:`json.loads`, which decides: either
+the document is fine and is read the slow way, or the error message names what is wrong.
+
+Rules checked for every record (errors are :class:`~modelmetrics.exceptions.InvalidInputError`
+naming the record index and the field):
+
+* the record is an object with ``image_id`` and ``category_id`` (integers; integral floats such
+  as ``42.0`` are accepted, as pycocotools would) and ``score`` (a finite number);
+* ``bbox``, when present, is ``[x, y, width, height]``: 4 finite numbers, width and height >= 0;
+* the record has a ``bbox`` or a ``segmentation`` (or both). Segmentations are not decoded here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import numbers
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..exceptions import InvalidInputError
+from ..kernels import json_scan as _scan
+
+__all__ = ["CocoResults", "Segmentations", "read_coco_results"]
+
+_OWNER = "read_coco_results"
+_ID_KEYS = ("image_id", "category_id")
+_REQUIRED = ("image_id", "category_id", "score")
+_INT64_MIN = -(1 << 63)
+_INT64_LIMIT = 1 << 63
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentations:
+    """The ``segmentation`` values of the records, decoded only on request.
+
+    Read from a file or bytes, the values stay raw JSON text in ``buffer``; ``span``,
+    ``counts_span`` and ``size`` locate them so an RLE decoder can read the ``counts`` strings
+    in place. Read from a list of dicts (or from the slow path), ``objects`` holds them.
+
+    Attributes
+    ----------
+    present : numpy.ndarray of bool, shape (n,)
+        Whether record ``i`` has a ``segmentation`` key.
+    size : numpy.ndarray of int64, shape (n, 2)
+        ``[h, w]`` when the segmentation is an object whose ``size`` is two non-negative
+        integers, else ``-1``.
+    span : numpy.ndarray of int64, shape (n, 2)
+        Byte span ``[start, end)`` of the raw JSON value in ``buffer``; ``-1`` when absent or
+        when ``buffer`` is None.
+    counts_span : numpy.ndarray of int64, shape (n, 2)
+        Byte span of the ``counts`` string's content (between the quotes) when it is a string,
+        else ``-1``.
+    counts_escaped : numpy.ndarray of bool, shape (n,)
+        Whether that content holds JSON escapes (COCO RLE strings may contain ``\\\\``): such
+        strings need unescaping, see :meth:`counts`.
+    buffer : numpy.ndarray of uint8 or None
+        The document's bytes (None for list input, and when no record has a segmentation).
+    objects : list or None
+        Per-record Python values (None when absent), for list input; else None.
+    """
+
+    present: np.ndarray
+    size: np.ndarray
+    span: np.ndarray
+    counts_span: np.ndarray
+    counts_escaped: np.ndarray
+    buffer: np.ndarray | None = field(repr=False)
+    objects: list | None = field(repr=False)
+
+    def __len__(self) -> int:
+        return self.present.shape[0]
+
+    def __getitem__(self, index: int):
+        """The segmentation of record ``index`` as a Python object (None when absent)."""
+        index = range(len(self))[index]  # IndexError and negative indices as for a list
+        if self.objects is not None:
+            return self.objects[index]
+        if not self.present[index]:
+            return None
+        start, end = self.span[index]
+        return json.loads(self.buffer[start:end].tobytes())
+
+    def counts(self, index: int) -> str | None:
+        """The compressed-RLE ``counts`` string of record ``index``, unescaped, or None when the
+        segmentation is not an object with a string ``counts``."""
+        index = range(len(self))[index]
+        if self.objects is not None:
+            value = self.objects[index]
+            counts = value.get("counts") if isinstance(value, dict) else None
+            return counts if isinstance(counts, str) else None
+        start, end = self.counts_span[index]
+        if start < 0:
+            return None
+        raw = self.buffer[start - 1 : end + 1].tobytes()  # with its quotes
+        if self.counts_escaped[index]:
+            return json.loads(raw)
+        return raw[1:-1].decode("utf-8")
+
+
+@dataclass(frozen=True, eq=False)
+class CocoResults:
+    """Detections read from a COCO results document, one row per record, in file order.
+
+    Attributes
+    ----------
+    image_id : numpy.ndarray of int64, shape (n,)
+    category_id : numpy.ndarray of int64, shape (n,)
+    score : numpy.ndarray of float64, shape (n,)
+        Finite.
+    bbox : numpy.ndarray of float64, shape (n, 4)
+        ``[x, y, width, height]``; rows of NaN for records without a ``bbox``.
+    segmentation : Segmentations
+        Lazily decoded segmentation values (``len(segmentation) == n``).
+
+    The arrays are read-only.
+    """
+
+    image_id: np.ndarray
+    category_id: np.ndarray
+    score: np.ndarray
+    bbox: np.ndarray
+    segmentation: Segmentations
+
+    @property
+    def n(self) -> int:
+        """Number of records."""
+        return self.score.shape[0]
+
+    @property
+    def has_bbox(self) -> np.ndarray:
+        """bool array, shape (n,): whether each record has a ``bbox``."""
+        return ~np.isnan(self.bbox[:, 0])
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def read_coco_results(source) -> CocoResults:
+    """Read COCO detection results (bbox or segm) into arrays.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, bytes-like or list of dict
+        A path to a results JSON file (``.gz`` files are decompressed), the file's bytes (gzip
+        bytes too), or the already-parsed list of result dicts.
+
+    Returns
+    -------
+    CocoResults
+        ``image_id``, ``category_id`` (int64, shape (n,)), ``score`` (float64, shape (n,)),
+        ``bbox`` (float64, shape (n, 4), NaN rows where absent), ``segmentation``
+        (:class:`Segmentations`) and ``n``.
+
+    Raises
+    ------
+    InvalidInputError
+        Malformed JSON (with line, column and byte offset), a top level that is not an array,
+        or a record breaking the rules of the module docstring (naming the record and field).
+
+    Examples
+    --------
+    >>> results = read_coco_results(
+    ...     b'[{"image_id": 42, "category_id": 18, "bbox": [258.15, 41.29, 348.26, 243.78],'
+    ...     b' "score": 0.236}]')
+    >>> results.n, results.image_id, results.score
+    (1, array([42]), array([0.236]))
+    >>> results.bbox
+    array([[258.15,  41.29, 348.26, 243.78]])
+    >>> read_coco_results([{"image_id": 1, "category_id": 2, "score": 0.5}])
+    Traceback (most recent call last):
+    ...
+    modelmetrics.exceptions.InvalidInputError: Record 0 of the COCO results has neither 'bbox' nor 'segmentation'; every result needs one of them ('bbox' for bbox evaluation, 'segmentation' for segm).
+    """
+    if isinstance(source, list):
+        return _from_records(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source).cast("B") if isinstance(source, memoryview) else source
+        if bytes(view[:2]) == _GZIP_MAGIC:
+            view = gzip.decompress(view)
+        return _from_buffer(_padded(view))
+    if isinstance(source, (str, os.PathLike)):
+        return _from_buffer(_read_file(source))
+    hint = ""
+    if isinstance(source, dict):
+        hint = " A dict is not a results document: results are a JSON array of objects."
+    raise InvalidInputError(
+        f"The 'source' argument of {_OWNER} must be a path, the file's bytes or a list of result "
+        f"dicts. Got {_describe(source)} instead.{hint}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Input buffers (the kernel wants the document followed by one NUL byte).
+
+
+def _padded(data) -> np.ndarray:
+    buf = np.empty(len(data) + 1, dtype=np.uint8)
+    buf[:-1] = np.frombuffer(data, dtype=np.uint8)
+    buf[-1] = 0
+    return buf
+
+
+def _read_file(path) -> np.ndarray:
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not os.path.exists(path) and path.lstrip()[:1] in ("[", "{"):
+        raise InvalidInputError(
+            f"The 'source' argument of {_OWNER} is a str, read as a path, but no such file exists "
+            f"and it looks like JSON text. Pass JSON text as bytes instead: source.encode()."
+        )
+    if path.endswith(".gz"):
+        with gzip.open(path, "rb") as stream:
+            return _padded(stream.read())
+    with open(path, "rb") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        buf = np.empty(size + 1, dtype=np.uint8)
+        view = memoryview(buf)
+        got = 0
+        while got < size:
+            count = stream.readinto(view[got:size])
+            if not count:
+                break
+            got += count
+        rest = stream.read()  # the file grew while being read
+    if rest:
+        return _padded(buf[:got].tobytes() + rest)
+    buf = buf[: got + 1]
+    buf[got] = 0
+    return buf
+
+
+# --------------------------------------------------------------------------------------------
+# Fast path.
+
+
+def _from_buffer(buf: np.ndarray) -> CocoResults:
+    status, _, _, ints, score, bbox, slow = _scan.scan_results(buf)
+    if status != _scan.OK:
+        return _from_json(buf)
+    # Numbers the kernel left to Python's float() (subnormals, > 19 digits, ...): a few at most.
+    for record, column, start, end in slow.tolist():
+        value = float(buf[start:end].tobytes())
+        if column == _scan.COL_SCORE:
+            score[record] = value
+        else:
+            bbox[record, column - _scan.COL_BBOX] = value
+
+    flags = ints[_scan.COL_FLAGS]
+    has_bbox = (flags & _scan.FLAG_HAS_BBOX) != 0
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(score)
+        bad |= has_bbox & ~(np.isfinite(bbox).all(axis=1) & (bbox[:, 2] >= 0) & (bbox[:, 3] >= 0))
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        start, end = ints[_scan.COL_REC_START, index], ints[_scan.COL_REC_END, index]
+        _check_record(index, json.loads(buf[start:end].tobytes()))
+        raise AssertionError(f"record {index} was flagged but passes the checks")  # pragma: no cover
+
+    seg_span = ints[_scan.COL_SEG_START : _scan.COL_SEG_END + 1].T
+    present = seg_span[:, 0] >= 0
+    segmentation = Segmentations(
+        present=_frozen(present),
+        size=_frozen(ints[_scan.COL_SIZE_H : _scan.COL_SIZE_W + 1].T),
+        span=_frozen(seg_span),
+        counts_span=_frozen(ints[_scan.COL_COUNTS_START : _scan.COL_COUNTS_END + 1].T),
+        counts_escaped=_frozen((flags & _scan.FLAG_COUNTS_ESCAPED) != 0),
+        buffer=_frozen(buf) if present.any() else None,
+        objects=None,
+    )
+    return CocoResults(
+        image_id=_frozen(ints[_scan.COL_IMAGE_ID]),
+        category_id=_frozen(ints[_scan.COL_CATEGORY_ID]),
+        score=_frozen(score),
+        bbox=_frozen(bbox),
+        segmentation=segmentation,
+    )
+
+
+def _from_json(buf: np.ndarray) -> CocoResults:
+    """The slow path: parse with json.loads (which reports malformed JSON), then check."""
+    data = buf[:-1].tobytes()
+    try:
+        records = json.loads(data)
+    except json.JSONDecodeError as exc:
+        offset = len(exc.doc[: exc.pos].encode("utf-8", "surrogatepass"))
+        if data.startswith(_UTF8_BOM):
+            offset += len(_UTF8_BOM)
+        raise InvalidInputError(
+            f"The COCO results are not valid JSON: {exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno} (byte offset {offset})."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"The COCO results are not valid UTF-8 JSON: {exc.reason} at byte offset {exc.start}."
+        ) from None
+    except RecursionError:
+        raise InvalidInputError("The COCO results are nested too deeply to be read as JSON.") from None
+    return _from_records(records)
+
+
+# --------------------------------------------------------------------------------------------
+# Python objects: list input, the slow path, and every error message.
+
+
+def _from_records(records) -> CocoResults:
+    if not isinstance(records, list):
+        hint = ""
+        if isinstance(records, dict):
+            keys = ", ".join(repr(k) for k in list(records)[:4])
+            hint = f" (with keys {keys}{', ...' if len(records) > 4 else ''})"
+            if "annotations" in records or "images" in records:
+                hint += "; this looks like a ground-truth file, not results"
+        raise InvalidInputError(
+            f"The COCO results must be a JSON array (list) of result objects. "
+            f"Got {_describe(records)}{hint} instead."
+        )
+    n = len(records)
+    image_id = np.empty(n, dtype=np.int64)
+    category_id = np.empty(n, dtype=np.int64)
+    score = np.empty(n, dtype=np.float64)
+    bbox = np.full((n, 4), np.nan)
+    size = np.full((n, 2), -1, dtype=np.int64)
+    present = np.zeros(n, dtype=bool)
+    objects = [None] * n
+    for index, record in enumerate(records):
+        image, category, value, box, seg_present = _check_record(index, record)
+        image_id[index] = image
+        category_id[index] = category
+        score[index] = value
+        if box is not None:
+            bbox[index] = box
+        if seg_present:
+            present[index] = True
+            seg = objects[index] = record["segmentation"]
+            if isinstance(seg, dict):
+                hw = seg.get("size")
+                if isinstance(hw, list) and len(hw) == 2 and all(_is_small_count(v) for v in hw):
+                    size[index] = hw
+    no_span = np.full((n, 2), -1, dtype=np.int64)
+    segmentation = Segmentations(
+        present=_frozen(present),
+        size=_frozen(size),
+        span=_frozen(no_span),
+        counts_span=_frozen(no_span.copy()),
+        counts_escaped=_frozen(np.zeros(n, dtype=bool)),
+        buffer=None,
+        objects=objects,
+    )
+    return CocoResults(
+        image_id=_frozen(image_id),
+        category_id=_frozen(category_id),
+        score=_frozen(score),
+        bbox=_frozen(bbox),
+        segmentation=segmentation,
+    )
+
+
+def _check_record(index: int, record) -> tuple:
+    """Check one parsed record; (image_id, category_id, score, bbox or None, has segmentation)."""
+    if not isinstance(record, dict):
+        raise InvalidInputError(
+            f"Record {index} of the COCO results must be a JSON object (dict). "
+            f"Got {_describe(record)} instead: {_short_repr(record)}."
+        )
+    for key in _REQUIRED:
+        if key not in record:
+            keys = ", ".join(repr(k) for k in record) or "none"
+            raise InvalidInputError(
+                f"Record {index} of the COCO results has no {key!r}. Every result needs "
+                f"'image_id', 'category_id' and 'score'; this one has keys: {keys}."
+            )
+    ids = [_as_id(index, key, record[key]) for key in _ID_KEYS]
+    value = record["score"]
+    score = _as_float(value)
+    if score is None or not math.isfinite(score):
+        raise _field_error(index, "score", "a finite number", value)
+    box = None
+    if "bbox" in record:
+        value = record["bbox"]
+        expected = "a list of 4 finite numbers [x, y, width, height] with width >= 0 and height >= 0"
+        if not isinstance(value, list) or len(value) != 4:
+            found = f"a list of {len(value)}" if isinstance(value, list) else _describe(value)
+            raise _field_error(index, "bbox", expected, value, f" ({found})")
+        box = [_as_float(v) for v in value]
+        if any(v is None or not math.isfinite(v) for v in box) or box[2] < 0 or box[3] < 0:
+            raise _field_error(index, "bbox", expected, value)
+    seg_present = "segmentation" in record
+    if box is None and not seg_present:
+        raise InvalidInputError(
+            f"Record {index} of the COCO results has neither 'bbox' nor 'segmentation'; every "
+            f"result needs one of them ('bbox' for bbox evaluation, 'segmentation' for segm)."
+        )
+    return ids[0], ids[1], score, box, seg_present
+
+
+def _as_id(index: int, key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, float)):
+        raise _field_error(index, key, "an integer", value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise _field_error(index, key, "an integer", value)
+        value = int(value)
+    value = int(value)
+    if not _INT64_MIN <= value < _INT64_LIMIT:
+        raise _field_error(index, key, "an integer in the int64 range", value)
+    return value
+
+
+def _as_float(value) -> float | None:
+    """``float(value)`` for a JSON number (inf when an int is too large), None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _is_small_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18
+
+
+def _field_error(index: int, key: str, expected: str, got, detail: str = "") -> InvalidInputError:
+    return InvalidInputError(
+        f"Record {index} of the COCO results: {key!r} must be {expected}. "
+        f"Got {_short_repr(got)}{detail} instead."
+    )
+
+
+def _short_repr(value, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _describe(value) -> str:
+    names = {dict: "an object (dict)", list: "an array (list)", str: "a string", bool: "a boolean",
+             int: "an integer", float: "a float"}
+    if value is None:
+        return "null (None)"
+    return names.get(type(value), f"a {type(value).__name__}")

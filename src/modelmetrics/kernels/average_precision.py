@@ -1,0 +1,163 @@
+"""COCO accumulation: precision/recall curves, 101-point interpolated precision.
+
+Per category, detections are ranked by descending score with a stable sort over their group
+order (image, then rank within the image), which is the order pycocotools' ``accumulate``
+produces by concatenating images and merge-sorting. For each area range, ``max_det`` cut and IoU
+threshold, the cumulative TP/FP counts give recall ``tp / n_gt`` and precision
+``tp / (fp + tp + eps)`` (eps = ``np.spacing(1)``), the precision is made monotone from the right,
+and sampled at the first index whose recall reaches each recall threshold — the exact arithmetic of
+``COCOeval.accumulate``, so results are bit-identical.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .._config import jit_options
+from .matching import FP, TP
+
+EPS = np.spacing(1.0)
+
+
+ALL_FP = np.uint8(0)
+MIXED = np.uint8(1)
+ALL_IGNORED = np.uint8(2)
+
+
+@njit(**jit_options())
+def _summarise_status(status, start, n, out):
+    """``out[i, a]``: ALL_FP / ALL_IGNORED when detection ``start + i`` has that status at every
+    IoU threshold of area range ``a``, else MIXED (it is a true positive somewhere)."""
+    for i in range(n):
+        for a in range(status.shape[1]):
+            first = status[start + i, a, 0]
+            uniform = first != TP
+            for t in range(1, status.shape[2]):
+                uniform = uniform and status[start + i, a, t] == first
+            out[i, a] = (ALL_FP if first == FP else ALL_IGNORED) if uniform else MIXED
+
+
+@njit(**jit_options(parallel=True))
+def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thresholds,
+               precision, recall, scores):
+    """Fill COCO's precision, recall and scores arrays.
+
+    Parameters
+    ----------
+    order, cat_start : int64 (n_det,), (K + 1,)
+        Detections by category, by descending score within a category, equal scores in
+        (image, rank) order; category ``k`` is ``order[cat_start[k]:cat_start[k + 1]]``
+        (see :func:`modelmetrics.kernels.grouping.category_score_order`).
+    score : float64 (n_det,)
+    rank : int64 (n_det,)
+        Position of each detection within its (category, image) group, by score.
+    status : uint8 (n_det, A, T)
+        From :func:`modelmetrics.kernels.matching.match_groups`.
+    n_gt : int64 (K, A)
+        Ground truths that count (not crowd, inside the area range).
+    max_dets : int64 (M,)
+    recall_thresholds : float64 (R,), ascending
+    precision, scores : float64 (T, R, K, A, M), out (pre-filled with −1)
+    recall : float64 (T, K, A, M), out (pre-filled with −1)
+
+    Notes
+    -----
+    pycocotools builds precision and recall at every ranked detection. Only the true-positive
+    positions matter: recall rises only there, so the first position reaching a recall
+    threshold > 0 is one; and precision after a true positive can only fall until the next one,
+    so the right-to-left maximum at such a position is the maximum over the later true
+    positives. The values are computed with the same operations, so they are identical, while
+    false positives and ignored detections only bump counters (and detections that are false
+    positives or ignored at every threshold bump a single one).
+    """
+    n_categories = cat_start.shape[0] - 1
+    n_area = status.shape[1]
+    n_thr = status.shape[2]
+    n_rec = recall_thresholds.shape[0]
+    summary = np.empty((status.shape[0], n_area), np.uint8)
+    n_det = status.shape[0]
+    n_chunks = min(n_det, 64)
+    for c in prange(n_chunks):
+        lo = c * n_det // n_chunks
+        _summarise_status(status, lo, (c + 1) * n_det // n_chunks - lo, summary[lo:])
+    for k in prange(n_categories):
+        ranked = order[cat_start[k]:cat_start[k + 1]]
+        most = 0
+        for a in range(n_area):
+            most = max(most, n_gt[k, a])
+        if most == 0:
+            continue
+        # gather the category's detections in ranked order: the passes below then read memory
+        # sequentially instead of hopping through the whole array
+        n = ranked.shape[0]
+        local_rank = np.empty(n, np.int64)
+        local_score = np.empty(n)
+        local_kind = np.empty((n, n_area), np.uint8)
+        for i in range(n):
+            d = ranked[i]
+            local_rank[i] = rank[d]
+            local_score[i] = score[d]
+            for a in range(n_area):
+                local_kind[i, a] = summary[d, a]
+        event_pr = np.empty((n_thr, most))
+        event_rc = np.empty((n_thr, most))
+        event_score = np.empty((n_thr, most))
+        n_events = np.empty(n_thr, np.int64)
+        tp = np.empty(n_thr)
+        fp = np.empty(n_thr)
+        for a in range(n_area):
+            positives = n_gt[k, a]
+            if positives == 0:
+                continue
+            for m in range(max_dets.shape[0]):
+                cut = max_dets[m]
+                n_events[:] = 0
+                tp[:] = 0.0
+                fp[:] = 0.0
+                fp_everywhere = 0.0
+                nd = 0
+                first_score = 0.0
+                for i in range(n):
+                    if local_rank[i] >= cut:
+                        continue
+                    if nd == 0:
+                        first_score = local_score[i]
+                    nd += 1
+                    kind = local_kind[i, a]
+                    if kind == ALL_FP:
+                        fp_everywhere += 1.0
+                    elif kind == MIXED:
+                        d = ranked[i]
+                        for t in range(n_thr):
+                            state = status[d, a, t]
+                            if state == TP:
+                                tp[t] += 1.0
+                                e = n_events[t]
+                                event_pr[t, e] = tp[t] / (fp[t] + fp_everywhere + tp[t] + EPS)
+                                event_rc[t, e] = tp[t] / positives
+                                event_score[t, e] = score[d]
+                                n_events[t] = e + 1
+                            elif state == FP:
+                                fp[t] += 1.0
+                for t in range(n_thr):
+                    recall[t, k, a, m] = tp[t] / positives if nd else 0.0
+                    n_ev = n_events[t]
+                    for e in range(n_ev - 1, 0, -1):
+                        if event_pr[t, e] > event_pr[t, e - 1]:
+                            event_pr[t, e - 1] = event_pr[t, e]
+                    e = 0
+                    for r in range(n_rec):
+                        threshold = recall_thresholds[r]
+                        if nd == 0:
+                            value, at = 0.0, 0.0
+                        elif threshold <= 0.0:  # the first ranked detection
+                            value = event_pr[t, 0] if n_ev else 0.0
+                            at = first_score
+                        else:
+                            while e < n_ev and event_rc[t, e] < threshold:
+                                e += 1
+                            if e < n_ev:
+                                value, at = event_pr[t, e], event_score[t, e]
+                            else:
+                                value, at = 0.0, 0.0
+                        precision[t, r, k, a, m] = value
+                        scores[t, r, k, a, m] = at

@@ -1,0 +1,138 @@
+"""Grouping of records by an integer key (stable counting sort) and ranking within groups."""
+
+import numpy as np
+from numba import njit
+
+from .._config import jit_options
+
+INSERTION_SORT_MAX = 32
+
+
+@njit(**jit_options())
+def counting_sort(keys, n_buckets):
+    """Stable order of ``keys`` (int64 in [0, n_buckets)) and each bucket's start offset.
+
+    Returns
+    -------
+    order : int64 (n,)
+        ``keys[order]`` is sorted; equal keys keep their input order.
+    start : int64 (n_buckets + 1,)
+        Bucket ``b`` occupies ``order[start[b]:start[b + 1]]``.
+    """
+    start = np.zeros(n_buckets + 1, np.int64)
+    for i in range(keys.shape[0]):
+        start[keys[i] + 1] += 1
+    for b in range(n_buckets):
+        start[b + 1] += start[b]
+    fill = start[:-1].copy()
+    order = np.empty(keys.shape[0], np.int64)
+    for i in range(keys.shape[0]):
+        order[fill[keys[i]]] = i
+        fill[keys[i]] += 1
+    return order, start
+
+
+@njit(**jit_options())
+def rank_within_buckets(order, start, score, max_per_bucket):
+    """Sort each bucket of ``order`` by descending ``score`` (stable) and keep its first
+    ``max_per_bucket`` records.
+
+    Returns
+    -------
+    kept : int64 (n_kept,)
+        Record indices, bucket by bucket, by descending score within a bucket.
+    kept_start : int64 (n_buckets + 1,)
+        Offsets of each bucket in ``kept``.
+    rank : int64 (n_kept,)
+        Position of each kept record within its bucket.
+    """
+    n_buckets = start.shape[0] - 1
+    kept_start = np.zeros(n_buckets + 1, np.int64)
+    for b in range(n_buckets):
+        kept_start[b + 1] = kept_start[b] + min(start[b + 1] - start[b], max_per_bucket)
+    kept = np.empty(kept_start[-1], np.int64)
+    rank = np.empty(kept_start[-1], np.int64)
+    for b in range(n_buckets):
+        lo = start[b]
+        n = start[b + 1] - lo
+        if n == 0:
+            continue
+        members = order[lo:lo + n].copy()
+        if n <= INSERTION_SORT_MAX:
+            for i in range(1, n):  # stable insertion sort, descending score
+                item = members[i]
+                j = i - 1
+                while j >= 0 and score[members[j]] < score[item]:
+                    members[j + 1] = members[j]
+                    j -= 1
+                members[j + 1] = item
+        else:
+            keys = np.empty(n)
+            for i in range(n):
+                keys[i] = -score[members[i]]
+            members = members[np.argsort(keys, kind="mergesort")]
+        out = kept_start[b]
+        for r in range(kept_start[b + 1] - out):
+            kept[out + r] = members[r]
+            rank[out + r] = r
+    return kept, kept_start, rank
+
+
+@njit(**jit_options())
+def _descending_keys(values):
+    """uint64 keys whose ascending order is the descending order of float64 ``values``
+    (−0.0 and 0.0 get the same key, as they compare equal)."""
+    keys = np.empty(values.shape[0], np.uint64)
+    sign = np.uint64(1) << np.uint64(63)
+    for i in range(values.shape[0]):
+        bits = np.float64(values[i] + 0.0).view(np.uint64)
+        ascending = ~bits if bits & sign else bits | sign
+        keys[i] = ~ascending
+    return keys
+
+
+@njit(**jit_options())
+def descending_order(values):
+    """Stable argsort of float64 ``values`` (no NaN) by descending value: an LSD radix sort on
+    16-bit digits, O(n). Equal values keep their input order, as ``np.argsort(-values,
+    kind="mergesort")`` does."""
+    n = values.shape[0]
+    keys = _descending_keys(values)
+    order = np.arange(n)
+    scratch = np.empty(n, np.int64)
+    counts = np.empty((1 << 16) + 1, np.int64)
+    for shift in range(0, 64, 16):
+        s = np.uint64(shift)
+        first = (keys[order[0]] >> s) & np.uint64(0xFFFF) if n else np.uint64(0)
+        uniform = True
+        counts[:] = 0
+        for i in range(n):
+            digit = (keys[i] >> s) & np.uint64(0xFFFF)
+            counts[digit + 1] += 1
+            uniform = uniform and digit == first
+        if uniform:
+            continue
+        for b in range(1 << 16):
+            counts[b + 1] += counts[b]
+        for i in range(n):
+            j = order[i]
+            digit = (keys[j] >> s) & np.uint64(0xFFFF)
+            scratch[counts[digit]] = j
+            counts[digit] += 1
+        order, scratch = scratch, order
+    return order
+
+
+@njit(**jit_options())
+def category_score_order(category, score, n_categories):
+    """Records grouped by category, by descending score within a category (stable).
+
+    Returns
+    -------
+    order : int64 (n,)
+    start : int64 (n_categories + 1,)
+        Category ``k`` occupies ``order[start[k]:start[k + 1]]``.
+    """
+    by_score = descending_order(score)
+    within, start = counting_sort(category[by_score], n_categories)
+    return by_score[within], start

@@ -1,0 +1,1007 @@
+"""Scan a COCO *results* document (a JSON array of detection objects) straight from its bytes.
+
+One pass over the raw bytes, no Python object per record. For each object of the top-level array
+the scanner extracts ``image_id`` and ``category_id`` (int64), ``score`` and ``bbox`` (float64),
+and, for ``segmentation``, the byte span of its raw JSON text (plus, when it is an object with a
+string ``counts`` and a ``size`` of two integers, the span of the ``counts`` content and ``h, w``)
+so a later stage can decode RLE masks without scanning again. Every other key is skipped, with
+its value checked against the JSON grammar as strictly as Python's :func:`json.loads` checks it
+(string escapes, control characters, UTF-8 as decoded with ``surrogatepass``, number syntax,
+``NaN``/``Infinity`` accepted).
+
+Numbers are correctly rounded, bit for bit what :func:`json.loads` gives:
+
+* Clinger's fast path: a decimal mantissa ``w <= 2**53`` and a power of ten ``10**e`` with
+  ``|e| <= 22`` are both exact doubles, so one multiplication or division rounds correctly
+  (extended to ``e <= 37`` when ``w * 10**(e - 22)`` is still an exact integer);
+* otherwise the Eisel–Lemire algorithm (as in Go's ``strconv`` and ``fast_float``) with a
+  128-bit table of powers of ten; a mantissa of more than 19 digits is truncated and accepted
+  when truncation and truncation + 1 round to the same double;
+* what neither settles (subnormal results, huge exponents, exact halfway ambiguities) is *not*
+  guessed: the token's span is recorded in the ``slow`` table for the caller to parse with
+  Python's ``float()``.
+
+Exactness relies on IEEE arithmetic as compiled with ``MODELMETRICS_JIT_FASTMATH`` off (the
+default): fastmath may turn the division by ``10**e`` into a multiplication by its reciprocal.
+
+An integer token (no fraction, no exponent) is an ``int`` for :func:`json.loads`; as a float
+field it is converted like Python's ``float(int)``, so ``-0`` gives ``+0.0`` (while ``-0.0`` gives
+``-0.0``).
+
+Input contract: ``buf`` is a uint8 array whose last byte is ``0`` (a terminator that is not part
+of the document; NUL is invalid everywhere in JSON, so every loop stops on it and no bound check
+is needed). The scanner never reads past it. Kernels are pure: they validate syntax and
+structure only and report the first problem as a status code, a byte offset and the index of the
+record being read; the public layer turns that into a message (usually by re-reading the
+document with :func:`json.loads`, which also settles the codes that are not errors at all, like
+:data:`ERR_UNUSUAL`).
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .._config import jit_options
+
+# Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
+# atomic reference-count update on the buffer.
+_INLINE = {**jit_options(), "inline": "always"}
+
+# --------------------------------------------------------------------------------------------
+# Status codes returned by scan_results.
+OK = 0
+ERR_SYNTAX = 1  # not valid JSON (or invalid UTF-8) at err_pos
+ERR_TOP_LEVEL = 2  # the document is not an array
+ERR_RECORD = 3  # an element of the array is not an object
+ERR_MISSING = 4  # a record lacks image_id, category_id or score
+ERR_ID = 5  # image_id / category_id not an integer (or out of range, or not settled)
+ERR_SCORE = 6  # score is not a number
+ERR_BBOX = 7  # bbox is not an array of exactly 4 numbers
+ERR_GEOMETRY = 8  # a record has neither bbox nor segmentation
+ERR_UNUSUAL = 9  # valid JSON the scanner does not handle (escaped or duplicate keys, deep nesting)
+ERR_BUFFER = 10  # the buffer does not end with the NUL terminator
+
+# Rows of the int64 record table (N_INT_COLS, n).
+COL_IMAGE_ID = 0
+COL_CATEGORY_ID = 1
+COL_REC_START = 2  # byte offset of the record's "{"
+COL_REC_END = 3  # byte offset just after its "}"
+COL_SEG_START = 4  # raw JSON text of the segmentation value: [start, end), -1 if absent
+COL_SEG_END = 5
+COL_COUNTS_START = 6  # content of the "counts" string (between the quotes), -1 if not a string
+COL_COUNTS_END = 7
+COL_SIZE_H = 8  # "size": [h, w], -1 unless two non-negative integer tokens
+COL_SIZE_W = 9
+COL_FLAGS = 10  # FLAG_* bits
+N_INT_COLS = 11
+
+FLAG_COUNTS_ESCAPED = 1  # the counts string holds backslash escapes (RLE strings may hold \\)
+FLAG_HAS_BBOX = 2  # the record has a bbox (its values may still be NaN tokens)
+
+# Float fields, as named in the slow-number table: the score, and bbox value k as COL_BBOX + k.
+COL_SCORE = 0
+COL_BBOX = 1
+
+# Columns of the slow-number table (m, 4): numbers the caller must parse with Python's float().
+SLOW_RECORD = 0
+SLOW_COLUMN = 1  # COL_SCORE or COL_BBOX + k
+SLOW_START = 2
+SLOW_END = 3
+
+# Number flags returned by _parse_number.
+NUM_INT_TOKEN = 1  # no fraction and no exponent
+NUM_INT_OK = 2  # ... and the integer fits int64 (ival is valid)
+NUM_SLOW = 4  # fval is not settled: parse the token with Python's float()
+NUM_LITERAL = 8  # NaN, Infinity or -Infinity
+
+MAX_DEPTH = 512  # deeper nesting in skipped values is left to json.loads
+
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_U3 = np.uint64(3)
+_U9 = np.uint64(9)
+_U10 = np.uint64(10)
+_U32 = np.uint64(32)
+_U63 = np.uint64(63)
+_U53 = np.uint64(53)
+_M32 = np.uint64(0xFFFFFFFF)
+_M9 = np.uint64(0x1FF)
+_MAX64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_TWO53 = np.uint64(1 << 53)
+_INT64_MAX = np.uint64((1 << 63) - 1)
+_INT64_NEG_MAX = np.uint64(1 << 63)
+
+
+def _tables():
+    """Exact constant tables, built once with Python integers."""
+    p10 = np.array([float(10**k) for k in range(23)])  # exact doubles
+    # Largest w with w * 10**k <= 2**53, for Clinger's extended range.
+    clinger_max = np.array([(1 << 53) // 10**k for k in range(16)], dtype=np.uint64)
+    # 128-bit mantissas of 10**q, q in [-348, 347], normalised to [2**127, 2**128) and rounded
+    # down (the table of Go's strconv / wuffs, which the Eisel–Lemire checks below assume).
+    hi = np.empty(696, dtype=np.uint64)
+    lo = np.empty(696, dtype=np.uint64)
+    for q in range(-348, 348):
+        if q >= 0:
+            v = 10**q
+            bits = v.bit_length()
+            m = v << (128 - bits) if bits <= 128 else v >> (bits - 128)
+        else:
+            d = 10**-q
+            k = 127 + d.bit_length()
+            m = (1 << k) // d
+            while m >= 1 << 128:
+                k -= 1
+                m = (1 << k) // d
+            while m < 1 << 127:
+                k += 1
+                m = (1 << k) // d
+        hi[q + 348] = m >> 64
+        lo[q + 348] = m & ((1 << 64) - 1)
+    # 2**(e - 1075) for a biased exponent e: value = 53-bit mantissa * _POW2[e], exact.
+    pow2 = np.array([math.ldexp(1.0, e - 1075) for e in range(2048)])
+    return p10, clinger_max, hi, lo, pow2
+
+
+_P10, _CLINGER_MAX, _POW10_HI, _POW10_LO, _POW2 = _tables()
+_POW10_MIN_EXP = -348
+_POW10_MAX_EXP = 347
+
+_LIT_TRUE = np.frombuffer(b"true", dtype=np.uint8).copy()
+_LIT_FALSE = np.frombuffer(b"false", dtype=np.uint8).copy()
+_LIT_NULL = np.frombuffer(b"null", dtype=np.uint8).copy()
+_LIT_NAN = np.frombuffer(b"NaN", dtype=np.uint8).copy()
+_LIT_INFINITY = np.frombuffer(b"Infinity", dtype=np.uint8).copy()
+
+_KEY_IMAGE_ID = np.frombuffer(b"image_id", dtype=np.uint8).copy()
+_KEY_CATEGORY_ID = np.frombuffer(b"category_id", dtype=np.uint8).copy()
+_KEY_SCORE = np.frombuffer(b"score", dtype=np.uint8).copy()
+_KEY_BBOX = np.frombuffer(b"bbox", dtype=np.uint8).copy()
+_KEY_SEGMENTATION = np.frombuffer(b"segmentation", dtype=np.uint8).copy()
+_KEY_COUNTS = np.frombuffer(b"counts", dtype=np.uint8).copy()
+_KEY_SIZE = np.frombuffer(b"size", dtype=np.uint8).copy()
+
+# Bits of the per-record "seen" mask (also the key identifiers).
+_SEEN_IMAGE_ID = 1
+_SEEN_CATEGORY_ID = 2
+_SEEN_SCORE = 4
+_SEEN_BBOX = 8
+_SEEN_SEGMENTATION = 16
+_KEY_OTHER = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Lexical helpers. Each takes the position of the first byte of its token.
+
+
+@njit(**_INLINE)
+def _skip_ws(buf, i):
+    """Index of the first byte at or after ``i`` that is not JSON whitespace."""
+    while True:
+        c = buf[i]
+        if c > 32:
+            return i
+        if c == 32 or c == 10 or c == 13 or c == 9:
+            i += 1
+        else:
+            return i
+
+
+@njit(**_INLINE)
+def _match(buf, i, literal):
+    """Whether the bytes at ``i`` spell ``literal`` (stops at the first mismatch)."""
+    for k in range(literal.shape[0]):
+        if buf[i + k] != literal[k]:
+            return False
+    return True
+
+
+@njit(**_INLINE)
+def _equals(buf, start, length, key):
+    """Whether ``buf[start:start + length]`` equals ``key``."""
+    if length != key.shape[0]:
+        return False
+    for k in range(length):
+        if buf[start + k] != key[k]:
+            return False
+    return True
+
+
+@njit(**_INLINE)
+def _is_hex(c):
+    return (48 <= c <= 57) or (65 <= c <= 70) or (97 <= c <= 102)
+
+
+@njit(**jit_options())
+def _utf8_length(buf, i):
+    """Length of the well-formed UTF-8 sequence starting at ``i`` (a byte >= 0x80), else 0.
+
+    Rejects what :func:`json.loads` rejects in bytes (UTF-8 with ``surrogatepass``): overlong
+    forms, truncated sequences and code points above U+10FFFF; encoded surrogates pass.
+    """
+    c = buf[i]
+    if 0xC2 <= c <= 0xDF:
+        return 2 if 0x80 <= buf[i + 1] <= 0xBF else 0
+    lo = 0x80
+    hi = 0xBF
+    if c == 0xE0:
+        lo = 0xA0
+        size = 3
+    elif 0xE1 <= c <= 0xEF:
+        size = 3
+    elif c == 0xF0:
+        lo = 0x90
+        size = 4
+    elif 0xF1 <= c <= 0xF3:
+        size = 4
+    elif c == 0xF4:
+        hi = 0x8F
+        size = 4
+    else:
+        return 0
+    if not (lo <= buf[i + 1] <= hi):
+        return 0
+    for k in range(2, size):
+        if not (0x80 <= buf[i + k] <= 0xBF):
+            return 0
+    return size
+
+
+@njit(**_INLINE)
+def _scan_string(buf, i):
+    """Scan the string whose opening quote is at ``i``.
+
+    Returns
+    -------
+    status : int
+        ``OK`` or ``ERR_SYNTAX``.
+    end : int
+        Index just after the closing quote, or the offset of the error.
+    escaped : bool
+        Whether the string holds backslash escapes.
+    """
+    i += 1
+    escaped = False
+    while True:
+        c = buf[i]
+        if c == 34:  # "
+            return OK, i + 1, escaped
+        if c == 92:  # backslash
+            escaped = True
+            e = buf[i + 1]
+            if e == 117:  # \uXXXX
+                for k in range(2, 6):
+                    if not _is_hex(buf[i + k]):
+                        return ERR_SYNTAX, i + k, escaped
+                i += 6
+            elif e == 34 or e == 92 or e == 47 or e == 98 or e == 102 or e == 110 or e == 114 \
+                    or e == 116:  # \" \\ \/ \b \f \n \r \t
+                i += 2
+            else:
+                return ERR_SYNTAX, i + 1, escaped
+        elif c < 32:  # control characters (and the NUL terminator) are invalid in strict JSON
+            return ERR_SYNTAX, i, escaped
+        elif c < 128:
+            i += 1
+        else:
+            size = _utf8_length(buf, i)
+            if size == 0:
+                return ERR_SYNTAX, i, escaped
+            i += size
+
+
+@njit(**jit_options())
+def _skip_number(buf, i):
+    """Check the JSON number (or NaN / Infinity / -Infinity) at ``i``; (status, end)."""
+    if buf[i] == 45:  # -
+        i += 1
+        if buf[i] == 73:
+            return (OK, i + 8) if _match(buf, i, _LIT_INFINITY) else (ERR_SYNTAX, i)
+    c = buf[i]
+    if c == 48:
+        i += 1
+    elif 49 <= c <= 57:
+        i += 1
+        while 48 <= buf[i] <= 57:
+            i += 1
+    elif c == 78 and _match(buf, i, _LIT_NAN):
+        return OK, i + 3
+    elif c == 73 and _match(buf, i, _LIT_INFINITY):
+        return OK, i + 8
+    else:
+        return ERR_SYNTAX, i
+    if buf[i] == 46:  # .
+        i += 1
+        if not (48 <= buf[i] <= 57):
+            return ERR_SYNTAX, i
+        while 48 <= buf[i] <= 57:
+            i += 1
+    if buf[i] == 101 or buf[i] == 69:  # e E
+        i += 1
+        if buf[i] == 43 or buf[i] == 45:
+            i += 1
+        if not (48 <= buf[i] <= 57):
+            return ERR_SYNTAX, i
+        while 48 <= buf[i] <= 57:
+            i += 1
+    return OK, i
+
+
+@njit(**jit_options())
+def _skip_scalar(buf, i):
+    """Check the number or literal at ``i``; (status, end)."""
+    c = buf[i]
+    if c == 116:
+        return (OK, i + 4) if _match(buf, i, _LIT_TRUE) else (ERR_SYNTAX, i)
+    if c == 102:
+        return (OK, i + 5) if _match(buf, i, _LIT_FALSE) else (ERR_SYNTAX, i)
+    if c == 110:
+        return (OK, i + 4) if _match(buf, i, _LIT_NULL) else (ERR_SYNTAX, i)
+    return _skip_number(buf, i)
+
+
+@njit(**jit_options())
+def _skip_key(buf, i):
+    """Check ``"key" :`` at ``i``; (status, index of the value that follows)."""
+    if buf[i] != 34:
+        return ERR_SYNTAX, i
+    status, i, _ = _scan_string(buf, i)
+    if status != OK:
+        return status, i
+    i = _skip_ws(buf, i)
+    if buf[i] != 58:  # :
+        return ERR_SYNTAX, i
+    return OK, _skip_ws(buf, i + 1)
+
+
+@njit(**jit_options())
+def _skip_value(buf, i, stack):
+    """Check and skip any JSON value starting at ``i`` (iteratively, nesting kept in ``stack``).
+
+    Returns (status, end): ``end`` is the index just after the value, or the error offset.
+    """
+    depth = 0
+    while True:
+        # One value starts at i.
+        c = buf[i]
+        if c == 123 or c == 91:  # { [
+            close = 125 if c == 123 else 93
+            i = _skip_ws(buf, i + 1)
+            if buf[i] == close:
+                i += 1
+            else:
+                if depth == stack.shape[0]:
+                    return ERR_UNUSUAL, i
+                stack[depth] = c
+                depth += 1
+                if c == 123:
+                    status, i = _skip_key(buf, i)
+                    if status != OK:
+                        return status, i
+                continue
+        elif c == 34:
+            status, i, _ = _scan_string(buf, i)
+            if status != OK:
+                return status, i
+        else:
+            status, i = _skip_scalar(buf, i)
+            if status != OK:
+                return status, i
+        # A value ended at i: close containers until another value is due.
+        while True:
+            if depth == 0:
+                return OK, i
+            i = _skip_ws(buf, i)
+            c = buf[i]
+            top = stack[depth - 1]
+            if c == 44:  # ,
+                i = _skip_ws(buf, i + 1)
+                if top == 123:
+                    status, i = _skip_key(buf, i)
+                    if status != OK:
+                        return status, i
+                break
+            if (c == 125 and top == 123) or (c == 93 and top == 91):
+                depth -= 1
+                i += 1
+            else:
+                return ERR_SYNTAX, i
+
+
+# --------------------------------------------------------------------------------------------
+# Decimal to double.
+
+
+@njit(**jit_options())
+def _mul64(a, b):
+    """Full 128-bit product of two uint64: (high, low)."""
+    a_lo = a & _M32
+    a_hi = a >> _U32
+    b_lo = b & _M32
+    b_hi = b >> _U32
+    p0 = a_lo * b_lo
+    p1 = a_lo * b_hi
+    p2 = a_hi * b_lo
+    p3 = a_hi * b_hi
+    mid = (p0 >> _U32) + (p1 & _M32) + (p2 & _M32)
+    low = (p0 & _M32) | (mid << _U32)
+    high = p3 + (p1 >> _U32) + (p2 >> _U32) + (mid >> _U32)
+    return high, low
+
+
+@njit(**jit_options())
+def _leading_zeros(x):
+    """Leading zero bits of a non-zero uint64."""
+    n = 0
+    if (x >> _U32) == _U0:
+        n += 32
+        x = x << _U32
+    if (x >> np.uint64(48)) == _U0:
+        n += 16
+        x = x << np.uint64(16)
+    if (x >> np.uint64(56)) == _U0:
+        n += 8
+        x = x << np.uint64(8)
+    if (x >> np.uint64(60)) == _U0:
+        n += 4
+        x = x << np.uint64(4)
+    if (x >> np.uint64(62)) == _U0:
+        n += 2
+        x = x << np.uint64(2)
+    if (x >> _U63) == _U0:
+        n += 1
+    return n
+
+
+@njit(**jit_options())
+def _eisel_lemire(man, exp10):
+    """Correctly rounded ``man * 10**exp10`` (man a non-zero uint64), or (False, 0.0) if unsure.
+
+    Transcribed from Go's ``strconv.eiselLemire64``; gives up on subnormal and overflowing
+    results and on the rare products too close to a rounding boundary.
+    """
+    if exp10 < _POW10_MIN_EXP or exp10 > _POW10_MAX_EXP:
+        return False, 0.0
+    clz = _leading_zeros(man)
+    man = man << np.uint64(clz)
+    ret_exp2 = ((217706 * exp10) >> 16) + 64 + 1023 - clz
+    index = exp10 - _POW10_MIN_EXP
+    x_hi, x_lo = _mul64(man, _POW10_HI[index])
+    if (x_hi & _M9) == _M9 and (x_lo + man) < man:
+        y_hi, y_lo = _mul64(man, _POW10_LO[index])
+        merged_hi = x_hi
+        merged_lo = x_lo + y_hi
+        if merged_lo < x_lo:
+            merged_hi += _U1
+        if (merged_hi & _M9) == _M9 and merged_lo == _MAX64 and (y_lo + man) < man:
+            return False, 0.0
+        x_hi = merged_hi
+        x_lo = merged_lo
+    msb = x_hi >> _U63
+    mantissa = x_hi >> (msb + _U9)
+    ret_exp2 -= 1 - np.int64(msb)
+    if x_lo == _U0 and (x_hi & _M9) == _U0 and (mantissa & _U3) == _U1:
+        return False, 0.0  # exactly halfway between two doubles: let the caller decide
+    mantissa += mantissa & _U1
+    mantissa = mantissa >> _U1
+    if (mantissa >> _U53) != _U0:
+        mantissa = mantissa >> _U1
+        ret_exp2 += 1
+    if ret_exp2 <= 0 or ret_exp2 >= 0x7FF:
+        return False, 0.0  # subnormal, zero, or overflow to infinity
+    return True, np.float64(mantissa) * _POW2[ret_exp2]
+
+
+@njit(**jit_options())
+def _decimal_to_double(man, exp10, truncated):
+    """Correctly rounded ``man * 10**exp10`` (non-negative); (settled, value)."""
+    if man == _U0:
+        return True, 0.0
+    if not truncated:
+        while man > _TWO53 and man % _U10 == _U0:  # "1234.50000": same value, shorter mantissa
+            man = man // _U10
+            exp10 += 1
+    if not truncated and man <= _TWO53:
+        if 0 <= exp10 <= 22:
+            return True, np.float64(man) * _P10[exp10]
+        if -22 <= exp10 < 0:
+            return True, np.float64(man) / _P10[-exp10]
+        if 22 < exp10 <= 37 and man <= _CLINGER_MAX[exp10 - 22]:
+            return True, np.float64(man * np.uint64(_P10[exp10 - 22])) * _P10[22]
+    ok, value = _eisel_lemire(man, exp10)
+    if not ok:
+        return False, 0.0
+    if truncated:
+        # The true mantissa lies in (man, man + 1): settled when both ends round alike.
+        ok_up, value_up = _eisel_lemire(man + _U1, exp10)
+        if not ok_up or value_up != value:
+            return False, 0.0
+    return True, value
+
+
+@njit(**_INLINE)
+def _parse_number(buf, i):
+    """Parse the JSON number (or NaN / Infinity / -Infinity) at ``i``.
+
+    Returns
+    -------
+    status : int
+        ``OK`` or ``ERR_SYNTAX``.
+    end : int
+        Index just after the token, or the error offset.
+    fval : float
+        The value as a double (valid unless ``NUM_SLOW``); ``float(int)`` semantics for integer
+        tokens, so ``-0`` gives ``+0.0``.
+    ival : int
+        The value as int64 (valid with ``NUM_INT_OK``).
+    flags : int
+        ``NUM_*`` bits.
+    """
+    neg = False
+    if buf[i] == 45:  # -
+        neg = True
+        i += 1
+    c = buf[i]
+    if c == 78 or c == 73:  # NaN, Infinity
+        if c == 78 and not neg and _match(buf, i, _LIT_NAN):
+            return OK, i + 3, np.nan, 0, NUM_LITERAL
+        if c == 73 and _match(buf, i, _LIT_INFINITY):
+            return OK, i + 8, (-np.inf if neg else np.inf), 0, NUM_LITERAL
+        return ERR_SYNTAX, i, 0.0, 0, 0
+    man = _U0
+    digits = 0  # significant digits held in man (at most 19)
+    exp10 = 0
+    truncated = False
+    if c == 48:
+        i += 1
+    elif 49 <= c <= 57:
+        while True:
+            d = buf[i] - 48
+            if not (0 <= d <= 9):
+                break
+            if digits < 19:
+                man = man * _U10 + np.uint64(d)
+                digits += 1
+            else:
+                exp10 += 1
+                if d != 0:
+                    truncated = True
+            i += 1
+    else:
+        return ERR_SYNTAX, i, 0.0, 0, 0
+    flags = NUM_INT_TOKEN
+    if buf[i] == 46:  # fraction
+        flags = 0
+        i += 1
+        if not (48 <= buf[i] <= 57):
+            return ERR_SYNTAX, i, 0.0, 0, 0
+        while True:
+            d = buf[i] - 48
+            if not (0 <= d <= 9):
+                break
+            if digits == 0 and d == 0:
+                exp10 -= 1  # leading zeros of 0.000ddd
+            elif digits < 19:
+                man = man * _U10 + np.uint64(d)
+                digits += 1
+                exp10 -= 1
+            elif d != 0:
+                truncated = True
+            i += 1
+    if buf[i] == 101 or buf[i] == 69:  # exponent
+        flags = 0
+        i += 1
+        exp_neg = False
+        if buf[i] == 43 or buf[i] == 45:
+            exp_neg = buf[i] == 45
+            i += 1
+        if not (48 <= buf[i] <= 57):
+            return ERR_SYNTAX, i, 0.0, 0, 0
+        e = 0
+        while 48 <= buf[i] <= 57:
+            if e < 100_000_000:
+                e = e * 10 + (buf[i] - 48)
+            i += 1
+        exp10 += -e if exp_neg else e
+    ival = 0
+    if flags == NUM_INT_TOKEN:
+        if exp10 == 0 and (man <= _INT64_MAX or (neg and man == _INT64_NEG_MAX)):
+            flags |= NUM_INT_OK
+            ival = -np.int64(man) if neg else np.int64(man)
+        if man == _U0:
+            return OK, i, 0.0, 0, flags  # "-0" is the int 0: float(0) is +0.0
+    if not truncated and man <= _TWO53 and -22 <= exp10 <= 22:  # Clinger, the common case
+        if exp10 >= 0:
+            fval = np.float64(man) * _P10[exp10]
+        else:
+            fval = np.float64(man) / _P10[-exp10]
+    else:
+        settled, fval = _decimal_to_double(man, exp10, truncated)
+        if not settled:
+            flags |= NUM_SLOW
+    if neg:
+        fval = -fval
+    return OK, i, fval, ival, flags
+
+
+@njit(**_INLINE)
+def _is_number_start(c):
+    return c == 45 or (48 <= c <= 57) or c == 78 or c == 73
+
+
+@njit(**_INLINE)
+def _parse_id(buf, i):
+    """Parse an id at ``i``: an integer token, or an integral float below 2**53 (``42.0``).
+
+    Returns (status, end, value); status ``ERR_ID`` for anything else (for the caller to explain).
+    """
+    if not _is_number_start(buf[i]):
+        return ERR_ID, i, 0
+    status, end, fval, ival, flags = _parse_number(buf, i)
+    if status != OK:
+        return status, end, 0
+    if flags & NUM_INT_OK:
+        return OK, end, ival
+    if flags & (NUM_INT_TOKEN | NUM_SLOW | NUM_LITERAL):
+        return ERR_ID, i, 0
+    if fval == np.floor(fval) and abs(fval) < 9007199254740992.0:
+        return OK, end, np.int64(fval)
+    return ERR_ID, i, 0
+
+
+@njit(**jit_options())
+def _parse_small_int(buf, i):
+    """A non-negative integer token of at most 18 digits at ``i``; (end, value) or (-1, 0)."""
+    c = buf[i]
+    if not (48 <= c <= 57):
+        return -1, 0
+    value = 0
+    start = i
+    while 48 <= buf[i] <= 57:
+        value = value * 10 + (buf[i] - 48)
+        i += 1
+    if i - start > 18 or (c == 48 and i - start > 1):
+        return -1, 0
+    c = buf[i]
+    if c == 46 or c == 101 or c == 69:
+        return -1, 0
+    return i, value
+
+
+@njit(**jit_options())
+def _parse_size(buf, i):
+    """``[h, w]`` of two small non-negative integer tokens at ``i``; (end, h, w) or (-1, 0, 0)."""
+    if buf[i] != 91:
+        return -1, 0, 0
+    i, h = _parse_small_int(buf, _skip_ws(buf, i + 1))
+    if i < 0:
+        return -1, 0, 0
+    i = _skip_ws(buf, i)
+    if buf[i] != 44:
+        return -1, 0, 0
+    i, w = _parse_small_int(buf, _skip_ws(buf, i + 1))
+    if i < 0:
+        return -1, 0, 0
+    i = _skip_ws(buf, i)
+    if buf[i] != 93:
+        return -1, 0, 0
+    return i + 1, h, w
+
+
+@njit(**jit_options())
+def _scan_segmentation(buf, i, ints, row, stack):
+    """Skip the segmentation value at ``i``, filling the segmentation rows of ``ints[:, row]``.
+
+    Returns (status, end).
+    """
+    ints[COL_SEG_START, row] = i
+    ints[COL_COUNTS_START, row] = -1
+    ints[COL_COUNTS_END, row] = -1
+    ints[COL_SIZE_H, row] = -1
+    ints[COL_SIZE_W, row] = -1
+    ints[COL_FLAGS, row] &= ~FLAG_COUNTS_ESCAPED
+    if buf[i] != 123:
+        status, i = _skip_value(buf, i, stack)
+        ints[COL_SEG_END, row] = i
+        return status, i
+    i = _skip_ws(buf, i + 1)
+    if buf[i] == 125:
+        ints[COL_SEG_END, row] = i + 1
+        return OK, i + 1
+    while True:
+        if buf[i] != 34:
+            return ERR_SYNTAX, i
+        key_start = i + 1
+        status, j, escaped = _scan_string(buf, i)
+        if status != OK:
+            return status, j
+        key_length = j - 1 - key_start
+        i = _skip_ws(buf, j)
+        if buf[i] != 58:
+            return ERR_SYNTAX, i
+        i = _skip_ws(buf, i + 1)
+        done = False
+        if not escaped and _equals(buf, key_start, key_length, _KEY_COUNTS):
+            ints[COL_COUNTS_START, row] = -1
+            ints[COL_COUNTS_END, row] = -1
+            ints[COL_FLAGS, row] &= ~FLAG_COUNTS_ESCAPED
+            if buf[i] == 34:
+                status, j, escaped = _scan_string(buf, i)
+                if status != OK:
+                    return status, j
+                ints[COL_COUNTS_START, row] = i + 1
+                ints[COL_COUNTS_END, row] = j - 1
+                if escaped:
+                    ints[COL_FLAGS, row] |= FLAG_COUNTS_ESCAPED
+                i = j
+                done = True
+        elif not escaped and _equals(buf, key_start, key_length, _KEY_SIZE):
+            ints[COL_SIZE_H, row] = -1
+            ints[COL_SIZE_W, row] = -1
+            j, h, w = _parse_size(buf, i)
+            if j >= 0:
+                ints[COL_SIZE_H, row] = h
+                ints[COL_SIZE_W, row] = w
+                i = j
+                done = True
+        elif escaped:
+            return ERR_UNUSUAL, key_start  # might spell "counts" or "size"
+        if not done:
+            status, i = _skip_value(buf, i, stack)
+            if status != OK:
+                return status, i
+        i = _skip_ws(buf, i)
+        c = buf[i]
+        if c == 44:
+            i = _skip_ws(buf, i + 1)
+        elif c == 125:
+            ints[COL_SEG_END, row] = i + 1
+            return OK, i + 1
+        else:
+            return ERR_SYNTAX, i
+
+
+@njit(**_INLINE)
+def _which_key(buf, start, length):
+    """The _SEEN_* bit of a known record key, else _KEY_OTHER."""
+    c = buf[start]
+    if c == 105 and _equals(buf, start, length, _KEY_IMAGE_ID):
+        return _SEEN_IMAGE_ID
+    if c == 99 and _equals(buf, start, length, _KEY_CATEGORY_ID):
+        return _SEEN_CATEGORY_ID
+    if c == 115:
+        if _equals(buf, start, length, _KEY_SCORE):
+            return _SEEN_SCORE
+        if _equals(buf, start, length, _KEY_SEGMENTATION):
+            return _SEEN_SEGMENTATION
+    if c == 98 and _equals(buf, start, length, _KEY_BBOX):
+        return _SEEN_BBOX
+    return _KEY_OTHER
+
+
+@njit(**jit_options())
+def _grow_rows(table, rows):
+    """A copy of 2-D ``table`` with ``rows`` rows (rows >= table.shape[0])."""
+    out = np.empty((rows, table.shape[1]), dtype=table.dtype)
+    out[: table.shape[0]] = table
+    return out
+
+
+@njit(**jit_options())
+def _grow_columns(table, columns):
+    """A copy of 2-D ``table`` with ``columns`` columns (columns >= table.shape[1])."""
+    out = np.empty((table.shape[0], columns), dtype=table.dtype)
+    out[:, : table.shape[1]] = table
+    return out
+
+
+@njit(**jit_options())
+def _grow(vector, length):
+    """A copy of 1-D ``vector`` with ``length`` elements (length >= vector.shape[0])."""
+    out = np.empty(length, dtype=vector.dtype)
+    out[: vector.shape[0]] = vector
+    return out
+
+
+@njit(**jit_options())
+def _record_slow(slow, n_slow, record, column, start, end):
+    """Append a slow number to ``slow`` (grown when full); returns (slow, n_slow)."""
+    if n_slow == slow.shape[0]:
+        slow = _grow_rows(slow, 2 * n_slow)
+    slow[n_slow, SLOW_RECORD] = record
+    slow[n_slow, SLOW_COLUMN] = column
+    slow[n_slow, SLOW_START] = start
+    slow[n_slow, SLOW_END] = end
+    return slow, n_slow + 1
+
+
+@njit(**jit_options())
+def scan_results(buf):
+    """Scan a COCO results document: a JSON array of objects, in ``buf[:-1]``.
+
+    Parameters
+    ----------
+    buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
+        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+
+    Returns
+    -------
+    status : int
+        ``OK`` or one of the ``ERR_*`` codes.
+    err_pos : int
+        Byte offset of the problem (-1 when ``OK``).
+    n : int
+        Records read completely; on error, the index of the record being read.
+    ints : numpy.ndarray of int64, shape (N_INT_COLS, n)
+        One row per ``COL_*`` field (ids, record span, segmentation spans, size, flags), so that
+        every field is a contiguous view.
+    score : numpy.ndarray of float64, shape (n,)
+    bbox : numpy.ndarray of float64, shape (n, 4)
+        x, y, width, height; NaN when the record has no bbox.
+    slow : numpy.ndarray of int64, shape (m, 4)
+        Numbers not settled here (``SLOW_*`` columns): the caller parses ``buf[start:end]`` with
+        Python's ``float()`` and stores it as the score (column ``COL_SCORE``) or as bbox value
+        ``column - COL_BBOX`` of that record.
+
+    The outputs are views of arrays grown by doubling (pages never written are never touched).
+    """
+    size = buf.shape[0] - 1
+    capacity = max(16, size // 64)
+    ints = np.empty((N_INT_COLS, capacity), dtype=np.int64)
+    score = np.empty(capacity, dtype=np.float64)
+    bbox = np.empty((capacity, 4), dtype=np.float64)
+    slow = np.empty((16, 4), dtype=np.int64)
+    n_slow = 0
+    stack = np.empty(MAX_DEPTH, dtype=np.uint8)
+    n = 0
+    if size < 0 or buf[size] != 0:
+        return ERR_BUFFER, max(size, 0), 0, ints[:, :0], score[:0], bbox[:0], slow[:0]
+
+    i = 0
+    if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+        i = 3  # UTF-8 byte order mark (json.loads accepts it in bytes)
+    i = _skip_ws(buf, i)
+    if buf[i] != 91:
+        status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
+        return status, i, 0, ints[:, :0], score[:0], bbox[:0], slow[:0]
+    i = _skip_ws(buf, i + 1)
+    status = OK
+    if buf[i] == 93:
+        i += 1
+    else:
+        while True:
+            # ---- one record, starting at i
+            if buf[i] != 123:
+                status = ERR_RECORD
+                break
+            if n == capacity:
+                capacity *= 2
+                ints = _grow_columns(ints, capacity)
+                score = _grow(score, capacity)
+                bbox = _grow_rows(bbox, capacity)
+            ints[COL_REC_START, n] = i
+            for col in range(COL_SEG_START, COL_FLAGS):
+                ints[col, n] = -1
+            ints[COL_FLAGS, n] = 0
+            for k in range(4):
+                bbox[n, k] = np.nan
+            seen = 0
+            i = _skip_ws(buf, i + 1)
+            if buf[i] == 125:
+                i += 1
+            else:
+                while True:
+                    # ---- one "key": value
+                    if buf[i] != 34:
+                        status = ERR_SYNTAX
+                        break
+                    key_start = i + 1
+                    status, j, escaped = _scan_string(buf, i)
+                    if status != OK:
+                        i = j
+                        break
+                    key = _which_key(buf, key_start, j - 1 - key_start)
+                    if escaped or (seen & key) != 0:
+                        status = ERR_UNUSUAL  # escaped or repeated key: json.loads decides
+                        i = key_start
+                        break
+                    seen |= key
+                    i = _skip_ws(buf, j)
+                    if buf[i] != 58:
+                        status = ERR_SYNTAX
+                        break
+                    i = _skip_ws(buf, i + 1)
+                    if key == _SEEN_IMAGE_ID or key == _SEEN_CATEGORY_ID:
+                        status, i, value = _parse_id(buf, i)
+                        if status != OK:
+                            break
+                        ints[COL_IMAGE_ID if key == _SEEN_IMAGE_ID else COL_CATEGORY_ID, n] = value
+                    elif key == _SEEN_SCORE or key == _SEEN_BBOX:
+                        # score: one number; bbox: "[" 4 numbers "]"
+                        count = 1
+                        if key == _SEEN_BBOX:
+                            if buf[i] != 91:
+                                status = ERR_BBOX
+                                break
+                            i = _skip_ws(buf, i + 1)
+                            count = 4
+                        for k in range(count):
+                            if k > 0:
+                                if buf[i] != 44:
+                                    status = ERR_BBOX
+                                    break
+                                i = _skip_ws(buf, i + 1)
+                            if not _is_number_start(buf[i]):
+                                status = ERR_SCORE if count == 1 else ERR_BBOX
+                                break
+                            status, end, fval, _, flags = _parse_number(buf, i)
+                            if status != OK:
+                                i = end
+                                break
+                            column = COL_SCORE if count == 1 else COL_BBOX + k
+                            if count == 1:
+                                score[n] = fval
+                            else:
+                                bbox[n, k] = fval
+                            if flags & NUM_SLOW:
+                                slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                            i = end if count == 1 else _skip_ws(buf, end)
+                        if status != OK:
+                            break
+                        if count == 4:
+                            if buf[i] != 93:
+                                status = ERR_BBOX
+                                break
+                            i += 1
+                            ints[COL_FLAGS, n] |= FLAG_HAS_BBOX
+                    elif key == _SEEN_SEGMENTATION:
+                        status, i = _scan_segmentation(buf, i, ints, n, stack)
+                        if status != OK:
+                            break
+                    else:
+                        status, i = _skip_value(buf, i, stack)
+                        if status != OK:
+                            break
+                    i = _skip_ws(buf, i)
+                    c = buf[i]
+                    if c == 44:
+                        i = _skip_ws(buf, i + 1)
+                    elif c == 125:
+                        i += 1
+                        break
+                    else:
+                        status = ERR_SYNTAX
+                        break
+                if status != OK:
+                    break
+            # ---- record complete
+            if (seen & (_SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE)) != (
+                _SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE
+            ):
+                status = ERR_MISSING
+                i = ints[COL_REC_START, n]
+                break
+            if (seen & (_SEEN_BBOX | _SEEN_SEGMENTATION)) == 0:
+                status = ERR_GEOMETRY
+                i = ints[COL_REC_START, n]
+                break
+            ints[COL_REC_END, n] = i
+            n += 1
+            i = _skip_ws(buf, i)
+            c = buf[i]
+            if c == 44:
+                i = _skip_ws(buf, i + 1)
+            elif c == 93:
+                i += 1
+                break
+            else:
+                status = ERR_SYNTAX
+                break
+    if status == OK:
+        i = _skip_ws(buf, i)
+        if i != size:
+            status = ERR_SYNTAX  # extra data after the array
+        else:
+            i = -1
+    return status, i, n, ints[:, :n], score[:n], bbox[:n], slow[:n_slow]

@@ -1,0 +1,227 @@
+"""Greedy matching of detections to ground truth, with COCO's exact rules.
+
+Work is organised in *groups*: one (category, image) pair each. A group's detections are
+contiguous and sorted by descending score (ties in input order, as a stable sort keeps them),
+already cut to ``max_det``; its ground truths are contiguous in input order. The IoU matrix of
+group ``g`` is stored flat at ``iou[iou_start[g]:]`` in row-major (detection, ground truth) order.
+
+For every area range ``a`` and IoU threshold ``t`` each detection gets a status: ``TP`` (matched
+to a ground truth that counts), ``FP`` (unmatched and inside the area range) or ``IGNORED``
+(matched to a crowd or out-of-range ground truth, or unmatched and outside the area range) —
+the rules of pycocotools' ``COCOeval.evaluateImg``:
+
+* ground truths that are crowd or outside the area range are *ignored* and tried last (a stable
+  reordering), and a detection already matched to a regular one stops before the ignored ones;
+* a ground truth matches at most one detection, except crowd regions, which absorb any number;
+* a detection takes the not-yet-taken ground truth of highest IoU >= min(t, 1 − 1e-10); among
+  equal IoUs the later one in that order wins (COCO compares with ``<``);
+* a match to a ground truth whose id is 0 is reported as no match, as COCO stores matches as ids
+  and tests them for zero (``gt_id`` reproduces this; pass ids >= 1 to avoid it).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .._config import jit_options
+from .boxes import pair_iou
+from .grouping import counting_sort
+
+FP = np.uint8(0)
+TP = np.uint8(1)
+IGNORED = np.uint8(2)
+
+
+@njit(**jit_options(parallel=True))
+def box_iou_groups(det_corners, gt_corners, gt_crowd, det_start, gt_start, iou_start, iou):
+    """Fill the flat IoU storage of every group from box corner rows (see ``boxes``)."""
+    for g in prange(det_start.shape[0] - 1):
+        k = iou_start[g]
+        for d in range(det_start[g], det_start[g + 1]):
+            for j in range(gt_start[g], gt_start[g + 1]):
+                iou[k] = pair_iou(det_corners[d], gt_corners[j], gt_crowd[j])
+                k += 1
+
+
+@njit(inline="always", **jit_options())
+def _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd, gt_id,
+                 area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
+                 gt_match, order, ignore, taken, best):
+    """Match group ``g``; ``order``, ``ignore``, ``taken`` are scratch of >= its gt count,
+    ``best`` of >= its detection count."""
+    d0 = det_start[g]
+    n_det = det_start[g + 1] - d0
+    if n_det == 0:
+        return
+    j0 = gt_start[g]
+    n_gt = gt_start[g + 1] - j0
+    base = iou_start[g]
+    # a detection whose best IoU is under every threshold is unmatched everywhere and takes
+    # nothing from the others: its status depends on its area alone
+    lowest = 1.0
+    for t in range(iou_thresholds.shape[0]):
+        lowest = min(lowest, min(iou_thresholds[t], 1.0 - 1e-10))
+    n_contested = 0
+    for d in range(n_det):
+        value = -1.0
+        for j in range(n_gt):
+            value = max(value, iou[base + d * n_gt + j])
+        best[d] = value
+        n_contested += value >= lowest
+    for a in range(area_ranges.shape[0]):
+        lo = area_ranges[a, 0]
+        hi = area_ranges[a, 1]
+        for d in range(n_det):
+            if best[d] < lowest:
+                area = det_area[d0 + d]
+                state = IGNORED if (area < lo or area > hi) else FP
+                for t in range(iou_thresholds.shape[0]):
+                    status[d0 + d, a, t] = state
+        if n_contested == 0:
+            continue
+        # regular ground truths first, then ignored ones, each in input order
+        n = 0
+        for regular_pass in (True, False):
+            for j in range(n_gt):
+                area = gt_area[j0 + j]
+                ignored = gt_crowd[j0 + j] or area < lo or area > hi
+                if ignored != regular_pass:
+                    order[n] = j
+                    ignore[n] = ignored
+                    n += 1
+        for t in range(iou_thresholds.shape[0]):
+            threshold = min(iou_thresholds[t], 1.0 - 1e-10)
+            for q in range(n_gt):
+                taken[q] = False
+            for d in range(n_det):
+                if best[d] < lowest:
+                    continue
+                best_iou = threshold
+                m = -1
+                for q in range(n_gt):
+                    j = order[q]
+                    if taken[q] and not gt_crowd[j0 + j]:
+                        continue
+                    if m > -1 and not ignore[m] and ignore[q]:
+                        break
+                    value = iou[base + d * n_gt + j]
+                    if value < best_iou:
+                        continue
+                    best_iou = value
+                    m = q
+                matched = m > -1 and gt_id[j0 + order[m]] != 0
+                if m > -1:
+                    taken[m] = True
+                if matched:
+                    state = IGNORED if ignore[m] else TP
+                else:
+                    area = det_area[d0 + d]
+                    state = IGNORED if (area < lo or area > hi) else FP
+                status[d0 + d, a, t] = state
+                if a == op_area and t == op_threshold:
+                    det_match[d0 + d] = j0 + order[m] if matched else -1
+                    if matched and gt_match[j0 + order[m]] < 0:
+                        gt_match[j0 + order[m]] = d0 + d
+
+
+@njit(**jit_options(parallel=True))
+def match_groups(iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd, gt_id,
+                 area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
+                 gt_match):
+    """Match every group (in parallel); see the module docstring for the rules.
+
+    Parameters
+    ----------
+    iou : float64 (n_iou,)
+        Flat IoU storage; ``iou_start`` (n_groups + 1,) its offsets.
+    det_start, gt_start : int64 (n_groups + 1,)
+        Offsets of each group's detections and ground truths.
+    det_area, gt_area : float64 (n_det,), (n_gt,)
+        Areas for the area-range rule.
+    gt_crowd : bool (n_gt,)
+    gt_id : int64 (n_gt,)
+        Ground-truth ids (only compared with 0).
+    area_ranges : float64 (A, 2)
+        Inclusive [low, high] areas.
+    iou_thresholds : float64 (T,)
+    op_area, op_threshold : int
+        Which (area range, threshold) pair records ``det_match`` and ``gt_match``.
+    status : uint8 (n_det, A, T), out
+    det_match : int64 (n_det,), out
+        Index of the ground truth matched at the operating pair (a crowd or out-of-range one
+        included: ``status`` tells whether the match counts), or −1.
+    gt_match : int64 (n_gt,), out
+        The detection that took each ground truth at the operating pair, or −1 (initialise
+        to −1; a crowd region keeps the first detection it absorbed).
+    """
+    n_groups = det_start.shape[0] - 1
+    max_gt = 0
+    max_det = 0
+    for g in range(n_groups):
+        max_gt = max(max_gt, gt_start[g + 1] - gt_start[g])
+        max_det = max(max_det, det_start[g + 1] - det_start[g])
+    n_chunks = min(n_groups, 256)
+    for c in prange(n_chunks):
+        order = np.empty(max_gt, np.int64)
+        ignore = np.empty(max_gt, np.bool_)
+        taken = np.empty(max_gt, np.bool_)
+        best = np.empty(max_det)
+        for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
+            _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd,
+                         gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status,
+                         det_match, gt_match, order, ignore, taken, best)
+
+
+@njit(**jit_options())
+def pair_leftovers(det_image, det_category, det_score, det_corners, gt_image, gt_category,
+                   gt_corners, n_images, background, iou_threshold, matrix):
+    """Pair leftover detections (false positives) with leftover ground truths (misses), class-
+    agnostically, image by image, and count the pairs in the confusion ``matrix``.
+
+    Within an image, detections are taken by descending score (equal scores in the order given:
+    the caller passes them by category, then rank); each takes the unpaired
+    ground truth of highest IoU >= ``iou_threshold`` (ties: the earlier one). A pair adds 1 to
+    ``matrix[gt_category, det_category]``; an unpaired detection to
+    ``matrix[background, det_category]``; an unpaired ground truth to
+    ``matrix[gt_category, background]``.
+
+    Parameters
+    ----------
+    det_image, det_category : int64 (n_det,)
+    det_score : float64 (n_det,)
+    det_corners, gt_corners : float64 (n, 5)
+        Corner rows (see :mod:`modelmetrics.kernels.boxes`).
+    gt_image, gt_category : int64 (n_gt,)
+    n_images, background : int
+    iou_threshold : float
+    matrix : int64 (C + 1, C + 1), updated in place
+    """
+    det_order, det_start = counting_sort(det_image, n_images)
+    gt_order, gt_start = counting_sort(gt_image, n_images)
+    paired = np.zeros(gt_image.shape[0], np.bool_)
+    for image in range(n_images):
+        n_det = det_start[image + 1] - det_start[image]
+        members = det_order[det_start[image]:det_start[image + 1]]
+        if n_det > 1:
+            keys = np.empty(n_det)
+            for i in range(n_det):
+                keys[i] = -det_score[members[i]]
+            members = members[np.argsort(keys, kind="mergesort")]
+        for d in members:
+            best = -1
+            best_iou = iou_threshold
+            for q in range(gt_start[image], gt_start[image + 1]):
+                j = gt_order[q]
+                if paired[j]:
+                    continue
+                value = pair_iou(det_corners[d], gt_corners[j], False)
+                if value >= best_iou and (best < 0 or value > best_iou):
+                    best = j
+                    best_iou = value
+            if best >= 0:
+                paired[best] = True
+                matrix[gt_category[best], det_category[d]] += 1
+            else:
+                matrix[background, det_category[d]] += 1
+    for j in range(gt_image.shape[0]):
+        if not paired[j]:
+            matrix[gt_category[j], background] += 1
