@@ -32,7 +32,7 @@ def test_demo_prints_every_split():
 
 
 def test_demo_json_matches_library_and_sklearn():
-    document = json.loads(run("demo", "--json", check_code=0).stdout)
+    document = json.loads(run("demo", "--json", check_code=0).stdout)["regression"]
     assert document["modelType"] == "regression"
     rows = np.genfromtxt(SAMPLE, delimiter=",", names=True, dtype=None, encoding="utf-8")
     test = rows[rows["split"] == "test"]
@@ -92,3 +92,40 @@ def test_nan_in_data_is_evaluation_error(tmp_path):
 def test_bad_usage_exits_2():
     assert run("evaluate", "regression").returncode == 2
     assert run("frobnicate").returncode == 2
+
+
+COCO = pathlib.Path(__file__).parent / "data" / "coco100"
+COCO_GT = COCO / "instances_val2014_100.json"
+COCO_DT = COCO / "instances_val2014_fakebbox100_results.json"
+PUBLISHED_BBOX = [0.5045806987249628, 0.6969727247299577, 0.5729816669904824,
+                  0.5856257209410443, 0.5193996948036719, 0.5013978986347466,
+                  0.38681277964578054, 0.5936795762842003, 0.595352982877607,
+                  0.6398109626113442, 0.5664205978994309, 0.5642905982905982]
+
+
+def test_evaluate_detection_json_has_published_numbers():
+    document = json.loads(run("evaluate", "detection", "--gt", str(COCO_GT), "--pred",
+                              str(COCO_DT), "--json", "--split", "validation",
+                              check_code=0).stdout)
+    metrics = document["metrics"]["validation"]
+    keys = ["mean-average-precision", "map-50", "map-75", "map-small", "map-medium",
+            "map-large", "mar-1", "mar-10", "mar-100", "mar-small", "mar-medium", "mar-large"]
+    assert [metrics[k] for k in keys] == pytest.approx(PUBLISHED_BBOX, rel=1e-12, abs=0)
+    assert metrics["iou-threshold"] == 0.5 and metrics["score-threshold"] == 0.5
+    assert document["datasetStats"]["validation"]["detection"]["person"] == 256
+
+
+def test_evaluate_detection_table_and_bad_results_file(tmp_path):
+    out = run("evaluate", "detection", "--gt", str(COCO_GT), "--pred", str(COCO_DT),
+              check_code=0).stdout
+    assert "mean-average-precision" in out and "person" in out
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"image_id": 999999999, "category_id": 1, "bbox": [0, 0, 1, 1], '
+                   '"score": 0.5}]')
+    done = run("evaluate", "detection", "--gt", str(COCO_GT), "--pred", str(bad))
+    assert done.returncode == 1 and "image_id" in done.stderr and "999999999" in done.stderr
+
+
+def test_demo_includes_detection():
+    out = run("demo", check_code=0).stdout
+    assert "object detection" in out and "0.504581" in out

@@ -55,7 +55,7 @@ class Entry:
 
 # Magnitudes below 1e-100 (values) and 1e-6 (weights) are flushed to 0: below them squares of
 # deviations can underflow to 0 although y_true is not constant, which makes compute() divide
-# by zero (a known bug, pinned by test_variance_underflow_* in tests/regression), not a
+# by zero (a known bug, pinned by test_variance_underflow_is_not_a_crash), not a
 # question of invariance.
 _VALUES = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False,
                     allow_subnormal=False).map(lambda x: x if abs(x) >= 1e-100 else 0.0)

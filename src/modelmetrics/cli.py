@@ -19,6 +19,14 @@ from .exceptions import InvalidInputError
 __all__ = ["main"]
 
 DEMO_SAMPLE = "bone_age_sample.csv"
+DEMO_COCO_GT = "coco_val2014_100_instances.json"
+DEMO_COCO_RESULTS = "coco_val2014_100_bbox_results.json"
+COCO_STAT_LABELS = (
+    "AP @[IoU=0.50:0.95 | area=all]", "AP @[IoU=0.50 | area=all]", "AP @[IoU=0.75 | area=all]",
+    "AP @[IoU=0.50:0.95 | area=small]", "AP @[IoU=0.50:0.95 | area=medium]",
+    "AP @[IoU=0.50:0.95 | area=large]", "AR @[maxDets=first]", "AR @[maxDets=second]",
+    "AR @[maxDets=third]", "AR @[area=small]", "AR @[area=medium]", "AR @[area=large]",
+)
 DEMO_TARGET = "bone-age-in-months"
 DEMO_PREDICTION = "predicted-bone-age"
 SPLITS = ("train", "validation", "test")
@@ -67,6 +75,51 @@ def _regression_document(results: dict, target: str) -> dict:
     }
 
 
+def _detection_report(evaluation, max_rows: int | None = 20) -> str:
+    """The 12 COCO numbers and the per-class table (largest support first)."""
+    from .detection._coco import SUMMARY_KEYS
+
+    summary = evaluation.summary()
+    rows = [[key, _format_value(summary[key])] for key in SUMMARY_KEYS]
+    text = _table(["metric", "value"], rows)
+    per_class = sorted(evaluation.per_class.items(), key=lambda item: -item[1]["support"])
+    shown = per_class if max_rows is None else per_class[:max_rows]
+    columns = ("support", "average-precision", "ap-50", "precision", "recall", "f1-score",
+               "true-positives", "false-positives", "false-negatives")
+    table = _table(["class", *columns],
+                   [[name, *(_format_value(row[c]) for c in columns)] for name, row in shown])
+    more = (f"\n({len(per_class) - len(shown)} more classes; --json for all)"
+            if len(shown) < len(per_class) else "")
+    p = evaluation.params
+    return (f"{text}\n\nper class at IoU {p.operating_iou:g}, score >= {p.score_threshold:g}:\n"
+            f"{table}{more}")
+
+
+def _detection_document(evaluation) -> dict:
+    return {
+        "modelType": "object-detection",
+        "metrics": {"test": evaluation.to_dict()},
+        "datasetStats": {"test": {"detection": evaluation.dataset_stats}},
+    }
+
+
+def _evaluate_detection(args) -> int:
+    from .detection import evaluate_coco
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined values are shown as such
+        evaluation = evaluate_coco(args.gt, args.pred, score_threshold=args.score_threshold,
+                                   operating_iou=args.iou_threshold)
+    if args.json:
+        document = _detection_document(evaluation)
+        document["metrics"] = {args.split: document["metrics"].pop("test")}
+        document["datasetStats"] = {args.split: document["datasetStats"].pop("test")}
+        print(json.dumps(document, indent=1, allow_nan=False))
+    else:
+        print(_detection_report(evaluation, max_rows=None if args.all_classes else 20))
+    return 0
+
+
 def _evaluate_regression(args) -> int:
     from .io.tables import read_csv_columns, read_npy
     from .regression import RegressionMetrics
@@ -110,12 +163,24 @@ def _demo(args) -> int:
             metric = RegressionMetrics(threshold=args.threshold)
             results[split] = metric.update(columns[DEMO_TARGET][rows],
                                            columns[DEMO_PREDICTION][rows]).compute()
+    from .detection import evaluate_coco
+
+    data = resources.files("modelmetrics") / "data"
+    with resources.as_file(data / DEMO_COCO_GT) as gt, \
+            resources.as_file(data / DEMO_COCO_RESULTS) as dt, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        detection = evaluate_coco(gt, dt)
     if args.json:
-        print(json.dumps(_regression_document(results, DEMO_TARGET), indent=1, allow_nan=False))
+        print(json.dumps({"regression": _regression_document(results, DEMO_TARGET),
+                          "object-detection": _detection_document(detection)},
+                         indent=1, allow_nan=False))
     else:
         print(f"modelmetrics demo: regression model of {DEMO_TARGET} "
               f"(bundled sample, {sum(r.n_samples for r in results.values())} samples)\n")
         print(_regression_columns(results))
+        print("\nmodelmetrics demo: object detection, COCO val2014 (100 images, the COCO API's "
+              "example results)\n")
+        print(_detection_report(detection, max_rows=10))
     return 0
 
 
@@ -152,6 +217,21 @@ def _parser() -> argparse.ArgumentParser:
     regression.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
     regression.add_argument("--json", action="store_true", help="print JSON instead of a table")
     regression.set_defaults(handler=_evaluate_regression)
+
+    detection = tasks.add_parser(
+        "detection", help="COCO bbox evaluation (pycocotools-exact) from two JSON files")
+    detection.add_argument("--gt", required=True, metavar="GT.json",
+                           help="COCO ground truth (instances)")
+    detection.add_argument("--pred", required=True, metavar="RESULTS.json", help="COCO results")
+    detection.add_argument("--score-threshold", type=float, default=0.5,
+                           help="operating point: minimum score (default 0.5)")
+    detection.add_argument("--iou-threshold", type=float, default=0.5,
+                           help="operating point: IoU for a match (default 0.5)")
+    detection.add_argument("--all-classes", action="store_true",
+                           help="list every class (default: the 20 with most objects)")
+    detection.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
+    detection.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    detection.set_defaults(handler=_evaluate_detection)
     return parser
 
 

@@ -14,6 +14,7 @@ import contextlib
 import math
 import pickle
 import struct
+import warnings
 import zlib
 
 import numpy as np
@@ -889,6 +890,66 @@ def test_overflow_of_the_squared_mean_error_is_refused():
     p = np.array([1e155, 1.0000001e155, 1.0000002e155])
     with pytest.raises(mm.InvalidInputError, match="overflow"):
         mm.regression_metrics(t, p)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "src bug: y_true that is not constant (min != max) but whose centred sum of squares "
+    "underflows to 0 (deviations below ~1e-154) reaches 1.0 - mse / true_var in "
+    "_output_values with true_var == 0.0: compute() crashes with ZeroDivisionError (with the "
+    "committed code: returns NaN / -inf) instead of an undefined value with a reason, or an "
+    "InvalidInputError"))
+@pytest.mark.parametrize(("y_true", "y_pred"), [
+    ([1e-170, 0.0], [1.0, 2.0]),
+    ([4.33431047e-290, 0.0], [0.0, 0.0]),
+], ids=["imperfect", "perfect-up-to-underflow"])
+def test_variance_underflow_is_not_a_crash(y_true, y_pred):
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            got = mm.regression_metrics(y_true, y_pred)
+        except mm.InvalidInputError as exc:
+            assert "y_true" in str(exc)
+            return
+    for key in ("r2-score", "explained-variance-score"):
+        assert got[key] is None or math.isfinite(got[key]), (key, got[key])
+        if got[key] is None or got[key] != skm.r2_score(y_true, y_pred):
+            assert key in got.get("undefined", {}), (key, got)
+
+
+def _widely_weighted(n_light=512, n_heavy=512, light=1e-12):
+    """Light samples (weight 1e-12) with large errors, heavy ones (weight 1) with tiny errors:
+    the MSE (~2e-12) is far below max|error|² (1)."""
+    t = np.concatenate([np.zeros(n_light), np.arange(float(n_heavy))])
+    p = t + np.concatenate([np.ones(n_light), np.full(n_heavy, 1e-6)])
+    w = np.concatenate([np.full(n_light, light), np.ones(n_heavy)])
+    return t, p, w
+
+
+def test_weights_spanning_few_orders_of_magnitude_match_sklearn():
+    t, p, w = _widely_weighted(light=1e-3)
+    got = mm.regression_metrics(t, p, sample_weight=w)
+    expected = sklearn_values(t, p, w)
+    for key in SKLEARN:
+        assert_close(got[key], expected[key], label=key)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "src bug: the MSE is formed as Var_w(e) + mean_w(e)**2; the merged mean of the errors is "
+    "known only to ~eps * max|e| (here the shift / mean of the first, light block is 1.0, the "
+    "true mean 1e-6), so with weights spanning 12 orders of magnitude mean**2 and the MSE "
+    "(~2e-12) are off by ~1e-10 relative from sklearn's sum of w*e**2 / sum of w (and by "
+    "orders of magnitude for weight ratios ~1e300); a sum of non-negative terms should be "
+    "accurate to ~n*eps whatever the weights"))
+@pytest.mark.parametrize("how", ["one-call", "merged-shards"])
+def test_weights_spanning_many_orders_of_magnitude_match_sklearn(how):
+    t, p, w = _widely_weighted()
+    if how == "one-call":  # two kernel blocks of 512 samples
+        got = mm.RegressionMetrics().update(t, p, w).compute()
+    else:
+        got = mm.RegressionMetrics().update(t[:512], p[:512], w[:512]).merge(
+            mm.RegressionMetrics().update(t[512:], p[512:], w[512:])).compute()
+    assert_close(got["mean-squared-error"], skm.mean_squared_error(t, p, sample_weight=w))
+    assert_close(got["mean-error"], ref.mean_error(t, p, w), atol=RTOL * error_scale(t, p))
 
 
 # -- streaming -------------------------------------------------------------------------------

@@ -90,32 +90,25 @@ def match_boxes(det_image, det_category, det_score, det_corners, det_area,
     iou_start = np.zeros(n_buckets + 1, np.int64)
     np.cumsum(pairs, out=iou_start[1:])
     iou = np.empty(iou_start[-1])
-    k_corners = det_corners[kept]
+    k_corners, k_area, k_score, k_category, k_image = G.gather_detections(
+        kept, det_corners, det_area, det_score, det_category, det_image)
     g_corners = gt_corners[gt_order]
     g_crowd = gt_crowd[gt_order]
     MK.box_iou_groups(k_corners, g_corners, g_crowd, kept_start, gt_start, iou_start, iou)
-    return _match(kept, kept_start, rank, det_score, det_category, det_image, det_area,
-                  gt_order, gt_start, gt_area, g_crowd, gt_id, iou, iou_start, params,
-                  n_dropped=det_score.shape[0] - kept.shape[0])
-
-
-def _match(kept, kept_start, rank, det_score, det_category, det_image, det_area, gt_order,
-           gt_start, gt_area, g_crowd, gt_id, iou, iou_start, params, n_dropped) -> MatchedRows:
     thresholds = params.match_thresholds
-    n_kept = kept.shape[0]
-    status = np.empty((n_kept, params.area_ranges.shape[0], thresholds.shape[0]), np.uint8)
-    det_match = np.full(n_kept, -1, np.int64)
+    status = np.empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]), np.uint8)
+    det_match = np.full(kept.shape[0], -1, np.int64)
     gt_match = np.full(gt_order.shape[0], -1, np.int64)
-    MK.match_groups(iou, iou_start, kept_start, gt_start, det_area[kept], gt_area[gt_order],
-                    g_crowd, gt_id[gt_order], params.area_ranges, thresholds, 0,
-                    params.operating_index, status, det_match, gt_match)
+    MK.match_groups(iou, iou_start, kept_start, gt_start, k_area, gt_area[gt_order], g_crowd,
+                    gt_id[gt_order], params.area_ranges, thresholds, 0, params.operating_index,
+                    status, det_match, gt_match)
     matched = det_match >= 0
     det_match[matched] = gt_order[det_match[matched]]
-    gt_taken_by = np.full(gt_order.shape[0], -1, np.int64)
+    gt_taken_by = np.empty(gt_order.shape[0], np.int64)
     gt_taken_by[gt_order] = gt_match
-    return MatchedRows(score=det_score[kept], category=det_category[kept], image=det_image[kept],
-                       rank=rank, status=status, source=kept, match=det_match,
-                       gt_taken_by=gt_taken_by, n_dropped=int(n_dropped))
+    return MatchedRows(score=k_score, category=k_category, image=k_image, rank=rank,
+                       status=status, source=kept, match=det_match, gt_taken_by=gt_taken_by,
+                       n_dropped=int(det_score.shape[0] - kept.shape[0]))
 
 
 def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,

@@ -1,7 +1,7 @@
 """Grouping of records by an integer key (stable counting sort) and ranking within groups."""
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .._config import jit_options
 
@@ -136,3 +136,28 @@ def category_score_order(category, score, n_categories):
     by_score = descending_order(score)
     within, start = counting_sort(category[by_score], n_categories)
     return by_score[within], start
+
+
+@njit(**jit_options(parallel=True))
+def gather_detections(kept, corners, area, score, category, image):
+    """Rows ``kept`` of the per-detection arrays, in one parallel pass.
+
+    Returns
+    -------
+    corners (n, 5), area (n,), score (n,), category (n,), image (n,) of the kept detections.
+    """
+    n = kept.shape[0]
+    out_corners = np.empty((n, corners.shape[1]))
+    out_area = np.empty(n)
+    out_score = np.empty(n)
+    out_category = np.empty(n, np.int64)
+    out_image = np.empty(n, np.int64)
+    for i in prange(n):
+        d = kept[i]
+        for c in range(corners.shape[1]):
+            out_corners[i, c] = corners[d, c]
+        out_area[i] = area[d]
+        out_score[i] = score[d]
+        out_category[i] = category[d]
+        out_image[i] = image[d]
+    return out_corners, out_area, out_score, out_category, out_image
