@@ -94,68 +94,117 @@ def _number(value) -> bool:
 
 
 def read_ground_truth(source) -> GroundTruth:
-    """Parse and check a COCO ground-truth document (path, bytes or dict)."""
-    document = _load_json(source, "ground_truth")
-    if not isinstance(document, dict):
-        raise InvalidInputError(f"The 'ground_truth' of {_OWNER} must be a COCO object with "
-                                f"'images', 'annotations' and 'categories'. Got a "
-                                f"{type(document).__name__}.")
-    for key in ("images", "annotations", "categories"):
-        if not isinstance(document.get(key), list):
-            raise InvalidInputError(f"The ground truth has no {key!r} list; a COCO instances "
-                                    f"file has 'images', 'annotations' and 'categories'.")
-    image_ids = np.array([_int_field(im, i, "id", "ground-truth image")
-                          for i, im in enumerate(document["images"])], np.int64)
-    categories = document["categories"]
-    cat_ids = np.array([_int_field(c, i, "id", "ground-truth category")
-                        for i, c in enumerate(categories)], np.int64)
-    for ids, what in ((image_ids, "image"), (cat_ids, "category")):
-        unique, counts = np.unique(ids, return_counts=True)
-        if np.any(counts > 1):
-            raise InvalidInputError(f"The ground truth lists {what} id {unique[counts > 1][0]} "
-                                    f"more than once; ids must be unique.")
-    names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
-    sorted_images = np.unique(image_ids)
-    sorted_cats = np.unique(cat_ids)
-    annotations = document["annotations"]
-    n = len(annotations)
-    image = np.empty(n, np.int64)
-    category = np.empty(n, np.int64)
-    bbox = np.empty((n, 4))
-    area = np.empty(n)
-    crowd = np.zeros(n, np.bool_)
-    ann_id = np.empty(n, np.int64)
-    for i, ann in enumerate(annotations):
-        where = "ground-truth annotation"
-        image[i] = _int_field(ann, i, "image_id", where)
-        category[i] = _int_field(ann, i, "category_id", where)
-        ann_id[i] = _int_field(ann, i, "id", where)
-        box = ann.get("bbox")
-        if not (isinstance(box, list) and len(box) == 4 and all(_number(v) for v in box)):
-            raise InvalidInputError(f"{where} {i}: field 'bbox' must be [x, y, width, height] "
-                                    f"(4 numbers). Got {box!r}.")
-        bbox[i] = box
-        value = ann.get("area", None)
-        if value is not None and not _number(value):
-            raise InvalidInputError(f"{where} {i}: field 'area' must be a number. Got {value!r}.")
-        area[i] = box[2] * box[3] if value is None else value
-        flag = ann.get("iscrowd", 0)
-        if not (_number(flag) or isinstance(flag, bool)) or flag not in (0, 1):
-            raise InvalidInputError(f"{where} {i}: field 'iscrowd' must be 0 or 1. "
-                                    f"Got {flag!r}.")
-        crowd[i] = bool(flag)
-    if not np.all(np.isfinite(bbox)) or np.any(bbox[:, 2:] < 0) or not np.all(np.isfinite(area)):
-        bad = int(np.flatnonzero(~np.isfinite(bbox).all(1) | (bbox[:, 2:] < 0).any(1)
-                                 | ~np.isfinite(area))[0])
-        raise InvalidInputError(f"ground-truth annotation {bad}: 'bbox' {bbox[bad].tolist()} / "
-                                f"'area' {area[bad]} must be finite with width, height >= 0.")
-    image_index = np.searchsorted(sorted_images, image)
-    unknown = (image_index >= sorted_images.size) | (
-        sorted_images[np.minimum(image_index, sorted_images.size - 1)] != image)
-    if n and np.any(unknown):
-        bad = int(np.flatnonzero(unknown)[0])
-        raise InvalidInputError(f"ground-truth annotation {bad}: image_id {image[bad]} is not in "
-                                f"the ground truth's 'images'.")
+    """Parse and check a COCO ground-truth document (path, bytes or dict).
+
+    Paths and bytes are read by the Numba scanner (:mod:`modelmetrics.io.coco_ground_truth`)
+    and checked with array operations; ``annotations`` is then a lazy sequence parsing each
+    annotation object on access. Whatever the scanner flags, and any document failing a check,
+    is read again with :func:`json.loads` and checked record by record below, so that the
+    errors and their messages are the same for every kind of input.
+    """
+    from ..io.coco_ground_truth import scan_ground_truth
+
+    scan = None
+    if isinstance(source, (bytes, bytearray, memoryview, str, os.PathLike)):
+        scan = scan_ground_truth(source)
+    if scan is not None:
+        # Fast path: the kernel checked the types of every field; check the values here.
+        ok = True
+        image_ids = scan.image_ids
+        categories = scan.categories
+        try:
+            cat_ids = np.array([_int_field(c, i, "id", "ground-truth category")
+                                for i, c in enumerate(categories)], np.int64)
+        except InvalidInputError:
+            ok, cat_ids = False, np.empty(0, np.int64)
+        sorted_images = np.unique(image_ids)
+        sorted_cats = np.unique(cat_ids)
+        ok = ok and sorted_images.size == image_ids.size and sorted_cats.size == cat_ids.size
+        if ok:
+            image, category, ann_id = scan.image_id, scan.category_id, scan.ann_id
+            bbox = scan.bbox
+            with np.errstate(invalid="ignore"):
+                area = np.where(np.isnan(scan.area), bbox[:, 2] * bbox[:, 3], scan.area)
+                ok = bool(np.isfinite(bbox).all() and (bbox[:, 2:] >= 0).all()
+                          and np.isfinite(area).all())
+            crowd = scan.iscrowd == 1
+            annotations = scan.annotations
+            n = image.shape[0]
+            image_index = np.searchsorted(sorted_images, image)
+            ok = ok and not (n and (
+                (image_index >= sorted_images.size).any()
+                or (sorted_images[np.minimum(image_index, sorted_images.size - 1)]
+                    != image).any()))
+        if ok:
+            names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
+        else:
+            scan = None  # read it again with json.loads: its checks below raise the error
+    if scan is None:
+        document = _load_json(source, "ground_truth")
+        if not isinstance(document, dict):
+            raise InvalidInputError(f"The 'ground_truth' of {_OWNER} must be a COCO object with "
+                                    f"'images', 'annotations' and 'categories'. Got a "
+                                    f"{type(document).__name__}.")
+        for key in ("images", "annotations", "categories"):
+            if not isinstance(document.get(key), list):
+                raise InvalidInputError(f"The ground truth has no {key!r} list; a COCO instances "
+                                        f"file has 'images', 'annotations' and 'categories'.")
+        image_ids = np.array([_int_field(im, i, "id", "ground-truth image")
+                              for i, im in enumerate(document["images"])], np.int64)
+        categories = document["categories"]
+        cat_ids = np.array([_int_field(c, i, "id", "ground-truth category")
+                            for i, c in enumerate(categories)], np.int64)
+        for ids, what in ((image_ids, "image"), (cat_ids, "category")):
+            unique, counts = np.unique(ids, return_counts=True)
+            if np.any(counts > 1):
+                raise InvalidInputError(f"The ground truth lists {what} id "
+                                        f"{unique[counts > 1][0]} more than once; ids must be "
+                                        f"unique.")
+        names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
+        sorted_images = np.unique(image_ids)
+        sorted_cats = np.unique(cat_ids)
+        annotations = document["annotations"]
+        n = len(annotations)
+        image = np.empty(n, np.int64)
+        category = np.empty(n, np.int64)
+        bbox = np.empty((n, 4))
+        area = np.empty(n)
+        crowd = np.zeros(n, np.bool_)
+        ann_id = np.empty(n, np.int64)
+        for i, ann in enumerate(annotations):
+            where = "ground-truth annotation"
+            image[i] = _int_field(ann, i, "image_id", where)
+            category[i] = _int_field(ann, i, "category_id", where)
+            ann_id[i] = _int_field(ann, i, "id", where)
+            box = ann.get("bbox")
+            if not (isinstance(box, list) and len(box) == 4 and all(_number(v) for v in box)):
+                raise InvalidInputError(f"{where} {i}: field 'bbox' must be [x, y, width, "
+                                        f"height] (4 numbers). Got {box!r}.")
+            bbox[i] = box
+            value = ann.get("area", None)
+            if value is not None and not _number(value):
+                raise InvalidInputError(f"{where} {i}: field 'area' must be a number. "
+                                        f"Got {value!r}.")
+            area[i] = box[2] * box[3] if value is None else value
+            flag = ann.get("iscrowd", 0)
+            if not (_number(flag) or isinstance(flag, bool)) or flag not in (0, 1):
+                raise InvalidInputError(f"{where} {i}: field 'iscrowd' must be 0 or 1. "
+                                        f"Got {flag!r}.")
+            crowd[i] = bool(flag)
+        if (not np.all(np.isfinite(bbox)) or np.any(bbox[:, 2:] < 0)
+                or not np.all(np.isfinite(area))):
+            bad = int(np.flatnonzero(~np.isfinite(bbox).all(1) | (bbox[:, 2:] < 0).any(1)
+                                     | ~np.isfinite(area))[0])
+            raise InvalidInputError(f"ground-truth annotation {bad}: 'bbox' {bbox[bad].tolist()} "
+                                    f"/ 'area' {area[bad]} must be finite with width, "
+                                    f"height >= 0.")
+        image_index = np.searchsorted(sorted_images, image)
+        unknown = (image_index >= sorted_images.size) | (
+            sorted_images[np.minimum(image_index, sorted_images.size - 1)] != image)
+        if n and np.any(unknown):
+            bad = int(np.flatnonzero(unknown)[0])
+            raise InvalidInputError(f"ground-truth annotation {bad}: image_id {image[bad]} is "
+                                    f"not in the ground truth's 'images'.")
     cat_index = np.searchsorted(sorted_cats, category)
     if sorted_cats.size:
         known_cat = (cat_index < sorted_cats.size) & (
@@ -170,7 +219,10 @@ def read_ground_truth(source) -> GroundTruth:
         keep = np.flatnonzero(known_cat)
         image_index, cat_index = image_index[keep], cat_index[keep]
         bbox, area, crowd, ann_id = bbox[keep], area[keep], crowd[keep], ann_id[keep]
-        annotations = [annotations[i] for i in keep]
+        if isinstance(annotations, list):
+            annotations = [annotations[i] for i in keep]
+        else:
+            annotations = annotations.take(keep)
     return GroundTruth(image_ids=sorted_images, category_ids=sorted_cats,
                        category_names=tuple(names[int(c)] for c in sorted_cats),
                        image=image_index, category=cat_index, bbox=bbox, area=area, crowd=crowd,

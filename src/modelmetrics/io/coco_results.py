@@ -231,6 +231,11 @@ def _read_file(path) -> np.ndarray:
     if path.endswith(".gz"):
         with gzip.open(path, "rb") as stream:
             return _padded(stream.read())
+    return read_padded(path)
+
+
+def read_padded(path: str) -> np.ndarray:
+    """The bytes of file ``path`` followed by one NUL byte, read straight into the array."""
     with open(path, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
         buf = np.empty(size + 1, dtype=np.uint8)

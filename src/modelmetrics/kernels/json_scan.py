@@ -1005,3 +1005,460 @@ def scan_results(buf):
         else:
             i = -1
     return status, i, n, ints[:, :n], score[:n], bbox[:n], slow[:n_slow]
+
+
+# --------------------------------------------------------------------------------------------
+# COCO ground-truth (instances) documents.
+#
+# The document is an object; its "images", "annotations" and "categories" arrays are read, every
+# other top-level key is skipped (checked like any skipped value). The rules are those of the
+# ground-truth reader (``modelmetrics.detection._coco.read_ground_truth``); the kernel accepts a
+# document only when every per-record rule holds, so that the caller's vectorised checks and its
+# json.loads fallback see the same values:
+#
+# * an image is an object with an integer "id" (what ``_parse_id`` accepts);
+# * an annotation is an object with integer "id", "image_id", "category_id", a "bbox" of four
+#   numbers (NaN / Infinity tokens included: the caller checks finiteness), an optional "area"
+#   (a number, or null meaning absent; NaN / Infinity tokens are refused), an optional "iscrowd"
+#   (true, false, or a number equal to 0 or 1) and an optional "segmentation" whose spans are
+#   recorded as for results;
+# * integer tokens in "bbox" and "area" must be exact doubles (|v| <= 2**53), so that float
+#   products agree with Python's integer arithmetic;
+# * escaped keys and repeated known keys are ERR_UNUSUAL (json.loads decides what they mean).
+#
+# The int64 table uses the COL_* rows of results where they apply (COL_IMAGE_ID, COL_CATEGORY_ID,
+# record span, segmentation spans, size, flags) plus two rows of its own.
+
+GT_COL_ANN_ID = N_INT_COLS  # the annotation's "id"
+GT_COL_ISCROWD = N_INT_COLS + 1  # 0 or 1, -1 when absent
+N_GT_INT_COLS = N_INT_COLS + 2
+
+# Float fields, as named in the slow-number table: the area, and bbox value k as COL_BBOX + k.
+GT_COL_AREA = 0
+
+ERR_SECTION = 11  # "images", "annotations" or "categories" missing, or not an array
+ERR_FIELD = 12  # "area" or "iscrowd" of an unaccepted kind or value
+
+_KEY_ID = np.frombuffer(b"id", dtype=np.uint8).copy()
+_KEY_AREA = np.frombuffer(b"area", dtype=np.uint8).copy()
+_KEY_ISCROWD = np.frombuffer(b"iscrowd", dtype=np.uint8).copy()
+_KEY_IMAGES = np.frombuffer(b"images", dtype=np.uint8).copy()
+_KEY_ANNOTATIONS = np.frombuffer(b"annotations", dtype=np.uint8).copy()
+_KEY_CATEGORIES = np.frombuffer(b"categories", dtype=np.uint8).copy()
+
+# Bits of the per-annotation "seen" mask (also the key identifiers).
+_GT_ID = 1
+_GT_IMAGE_ID = 2
+_GT_CATEGORY_ID = 4
+_GT_BBOX = 8
+_GT_AREA = 16
+_GT_ISCROWD = 32
+_GT_SEGMENTATION = 64
+_GT_REQUIRED = _GT_ID | _GT_IMAGE_ID | _GT_CATEGORY_ID | _GT_BBOX
+
+# Top-level sections.
+_SEC_IMAGES = 1
+_SEC_ANNOTATIONS = 2
+_SEC_CATEGORIES = 4
+
+_EXACT_INT_LIMIT = 1 << 53
+
+
+@njit(**_INLINE)
+def _which_gt_key(buf, start, length):
+    """The _GT_* bit of a known annotation key, else _KEY_OTHER."""
+    c = buf[start]
+    if c == 105:  # i
+        if _equals(buf, start, length, _KEY_ID):
+            return _GT_ID
+        if _equals(buf, start, length, _KEY_IMAGE_ID):
+            return _GT_IMAGE_ID
+        if _equals(buf, start, length, _KEY_ISCROWD):
+            return _GT_ISCROWD
+    elif c == 98 and _equals(buf, start, length, _KEY_BBOX):
+        return _GT_BBOX
+    elif c == 99 and _equals(buf, start, length, _KEY_CATEGORY_ID):
+        return _GT_CATEGORY_ID
+    elif c == 97 and _equals(buf, start, length, _KEY_AREA):
+        return _GT_AREA
+    elif c == 115 and _equals(buf, start, length, _KEY_SEGMENTATION):
+        return _GT_SEGMENTATION
+    return _KEY_OTHER
+
+
+@njit(**_INLINE)
+def _inexact_int(flags, ival):
+    """Whether an integer token is not an exact double (Python's int arithmetic could differ)."""
+    if not (flags & NUM_INT_TOKEN):
+        return False
+    return not (flags & NUM_INT_OK) or not (-_EXACT_INT_LIMIT <= ival <= _EXACT_INT_LIMIT)
+
+
+@njit(**jit_options())
+def _scan_gt_images(buf, i, stack):
+    """Read the "images" array whose "[" is at ``i``; (status, end, n, ids)."""
+    capacity = 64
+    ids = np.empty(capacity, dtype=np.int64)
+    n = 0
+    i = _skip_ws(buf, i + 1)
+    if buf[i] == 93:
+        return OK, i + 1, 0, ids[:0]
+    while True:
+        if buf[i] != 123:
+            return ERR_RECORD, i, n, ids[:n]
+        if n == capacity:
+            capacity *= 2
+            ids = _grow(ids, capacity)
+        record_start = i
+        seen = False
+        i = _skip_ws(buf, i + 1)
+        if buf[i] == 125:
+            i += 1
+        else:
+            while True:
+                if buf[i] != 34:
+                    return ERR_SYNTAX, i, n, ids[:n]
+                key_start = i + 1
+                status, j, escaped = _scan_string(buf, i)
+                if status != OK:
+                    return status, j, n, ids[:n]
+                is_id = _equals(buf, key_start, j - 1 - key_start, _KEY_ID)
+                if escaped or (is_id and seen):
+                    return ERR_UNUSUAL, key_start, n, ids[:n]
+                i = _skip_ws(buf, j)
+                if buf[i] != 58:
+                    return ERR_SYNTAX, i, n, ids[:n]
+                i = _skip_ws(buf, i + 1)
+                if is_id:
+                    seen = True
+                    status, i, value = _parse_id(buf, i)
+                    if status != OK:
+                        return status, i, n, ids[:n]
+                    ids[n] = value
+                else:
+                    status, i = _skip_value(buf, i, stack)
+                    if status != OK:
+                        return status, i, n, ids[:n]
+                i = _skip_ws(buf, i)
+                c = buf[i]
+                if c == 44:
+                    i = _skip_ws(buf, i + 1)
+                elif c == 125:
+                    i += 1
+                    break
+                else:
+                    return ERR_SYNTAX, i, n, ids[:n]
+        if not seen:
+            return ERR_MISSING, record_start, n, ids[:n]
+        n += 1
+        i = _skip_ws(buf, i)
+        c = buf[i]
+        if c == 44:
+            i = _skip_ws(buf, i + 1)
+        elif c == 93:
+            return OK, i + 1, n, ids[:n]
+        else:
+            return ERR_SYNTAX, i, n, ids[:n]
+
+
+@njit(**jit_options())
+def _scan_gt_annotations(buf, i, stack):
+    """Read the "annotations" array whose "[" is at ``i``.
+
+    Returns (status, end, n, ints, bbox, area, slow), the arrays trimmed to the records read
+    (on error ``n`` is the index of the record being read).
+    """
+    capacity = max(16, (buf.shape[0] - i) // 128)
+    ints = np.empty((N_GT_INT_COLS, capacity), dtype=np.int64)
+    bbox = np.empty((capacity, 4), dtype=np.float64)
+    area = np.empty(capacity, dtype=np.float64)
+    slow = np.empty((16, 4), dtype=np.int64)
+    n_slow = 0
+    n = 0
+    status = OK
+    i = _skip_ws(buf, i + 1)
+    if buf[i] == 93:
+        return OK, i + 1, 0, ints[:, :0], bbox[:0], area[:0], slow[:0]
+    while True:
+        # ---- one annotation, starting at i
+        if buf[i] != 123:
+            status = ERR_RECORD
+            break
+        if n == capacity:
+            capacity *= 2
+            ints = _grow_columns(ints, capacity)
+            bbox = _grow_rows(bbox, capacity)
+            area = _grow(area, capacity)
+        ints[COL_REC_START, n] = i
+        for col in range(COL_SEG_START, COL_FLAGS):
+            ints[col, n] = -1
+        ints[COL_FLAGS, n] = 0
+        ints[GT_COL_ISCROWD, n] = -1
+        area[n] = np.nan
+        seen = 0
+        i = _skip_ws(buf, i + 1)
+        if buf[i] == 125:
+            i += 1
+        else:
+            while True:
+                # ---- one "key": value
+                if buf[i] != 34:
+                    status = ERR_SYNTAX
+                    break
+                key_start = i + 1
+                status, j, escaped = _scan_string(buf, i)
+                if status != OK:
+                    i = j
+                    break
+                key = _which_gt_key(buf, key_start, j - 1 - key_start)
+                if escaped or (seen & key) != 0:
+                    status = ERR_UNUSUAL  # escaped or repeated key: json.loads decides
+                    i = key_start
+                    break
+                seen |= key
+                i = _skip_ws(buf, j)
+                if buf[i] != 58:
+                    status = ERR_SYNTAX
+                    break
+                i = _skip_ws(buf, i + 1)
+                if key == _GT_ID or key == _GT_IMAGE_ID or key == _GT_CATEGORY_ID:
+                    status, i, value = _parse_id(buf, i)
+                    if status != OK:
+                        break
+                    if key == _GT_ID:
+                        ints[GT_COL_ANN_ID, n] = value
+                    elif key == _GT_IMAGE_ID:
+                        ints[COL_IMAGE_ID, n] = value
+                    else:
+                        ints[COL_CATEGORY_ID, n] = value
+                elif key == _GT_AREA and buf[i] == 110:  # null: as if absent
+                    if not _match(buf, i, _LIT_NULL):
+                        status = ERR_SYNTAX
+                        break
+                    i += 4
+                elif key == _GT_ISCROWD and (buf[i] == 116 or buf[i] == 102):  # true, false
+                    if buf[i] == 116 and _match(buf, i, _LIT_TRUE):
+                        ints[GT_COL_ISCROWD, n] = 1
+                        i += 4
+                    elif buf[i] == 102 and _match(buf, i, _LIT_FALSE):
+                        ints[GT_COL_ISCROWD, n] = 0
+                        i += 5
+                    else:
+                        status = ERR_SYNTAX
+                        break
+                elif key == _GT_BBOX or key == _GT_AREA or key == _GT_ISCROWD:
+                    # bbox: "[" 4 numbers "]"; area, iscrowd: one number (one parsing site)
+                    count = 1
+                    if key == _GT_BBOX:
+                        if buf[i] != 91:
+                            status = ERR_BBOX
+                            break
+                        i = _skip_ws(buf, i + 1)
+                        count = 4
+                    for k in range(count):
+                        if k > 0:
+                            if buf[i] != 44:
+                                status = ERR_BBOX
+                                break
+                            i = _skip_ws(buf, i + 1)
+                        if not _is_number_start(buf[i]):
+                            status = ERR_BBOX if count == 4 else ERR_FIELD
+                            break
+                        status, end, fval, ival, flags = _parse_number(buf, i)
+                        if status != OK:
+                            i = end
+                            break
+                        if key == _GT_ISCROWD:
+                            if flags & NUM_INT_OK and (ival == 0 or ival == 1):
+                                ints[GT_COL_ISCROWD, n] = ival
+                            elif not (flags & (NUM_INT_TOKEN | NUM_SLOW)) and (
+                                fval == 0.0 or fval == 1.0
+                            ):
+                                ints[GT_COL_ISCROWD, n] = 1 if fval == 1.0 else 0
+                            else:
+                                status = ERR_FIELD
+                                break
+                        else:
+                            if _inexact_int(flags, ival):
+                                status = ERR_UNUSUAL
+                                break
+                            if key == _GT_AREA:
+                                if flags & NUM_LITERAL:  # NaN / Infinity: refused by the caller
+                                    status = ERR_FIELD
+                                    break
+                                area[n] = fval
+                                column = GT_COL_AREA
+                            else:
+                                bbox[n, k] = fval
+                                column = COL_BBOX + k
+                            if flags & NUM_SLOW:
+                                slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                        i = end if count == 1 else _skip_ws(buf, end)
+                    if status != OK:
+                        break
+                    if count == 4:
+                        if buf[i] != 93:
+                            status = ERR_BBOX
+                            break
+                        i += 1
+                elif key == _GT_SEGMENTATION:
+                    status, i = _scan_segmentation(buf, i, ints, n, stack)
+                    if status != OK:
+                        break
+                else:
+                    status, i = _skip_value(buf, i, stack)
+                    if status != OK:
+                        break
+                i = _skip_ws(buf, i)
+                c = buf[i]
+                if c == 44:
+                    i = _skip_ws(buf, i + 1)
+                elif c == 125:
+                    i += 1
+                    break
+                else:
+                    status = ERR_SYNTAX
+                    break
+            if status != OK:
+                break
+        # ---- annotation complete
+        if (seen & _GT_REQUIRED) != _GT_REQUIRED:
+            status = ERR_MISSING
+            i = ints[COL_REC_START, n]
+            break
+        ints[COL_REC_END, n] = i
+        n += 1
+        i = _skip_ws(buf, i)
+        c = buf[i]
+        if c == 44:
+            i = _skip_ws(buf, i + 1)
+        elif c == 93:
+            i += 1
+            break
+        else:
+            status = ERR_SYNTAX
+            break
+    return status, i, n, ints[:, :n], bbox[:n], area[:n], slow[:n_slow]
+
+
+@njit(**jit_options())
+def scan_ground_truth(buf):
+    """Scan a COCO ground-truth (instances) document, a JSON object, in ``buf[:-1]``.
+
+    Parameters
+    ----------
+    buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
+        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+
+    Returns
+    -------
+    status : int
+        ``OK`` or one of the ``ERR_*`` codes (see the rules above ``GT_COL_ANN_ID``).
+    err_pos : int
+        Byte offset of the problem (-1 when ``OK``).
+    record : int
+        On error, the index of the image or annotation being read (0 outside those arrays).
+    image_ids : numpy.ndarray of int64, shape (I,)
+        The images' ids, in file order.
+    ints : numpy.ndarray of int64, shape (N_GT_INT_COLS, G)
+        One row per field of the annotations: ``COL_IMAGE_ID``, ``COL_CATEGORY_ID``,
+        ``GT_COL_ANN_ID``, ``GT_COL_ISCROWD`` (-1 when absent), the record span
+        (``COL_REC_START``, ``COL_REC_END``) and the segmentation rows of :func:`scan_results`.
+    bbox : numpy.ndarray of float64, shape (G, 4)
+    area : numpy.ndarray of float64, shape (G,)
+        NaN when absent or null (the caller defaults it to width * height).
+    slow : numpy.ndarray of int64, shape (m, 4)
+        Numbers not settled here (``SLOW_*`` columns; ``SLOW_COLUMN`` is ``GT_COL_AREA`` or
+        ``COL_BBOX + k``): the caller parses them with Python's ``float()``.
+    categories_start, categories_end : int
+        Byte span of the raw "categories" array (the caller parses its few objects itself).
+    """
+    size = buf.shape[0] - 1
+    stack = np.empty(MAX_DEPTH, dtype=np.uint8)
+    image_ids = np.empty(0, dtype=np.int64)
+    ints = np.empty((N_GT_INT_COLS, 0), dtype=np.int64)
+    bbox = np.empty((0, 4), dtype=np.float64)
+    area = np.empty(0, dtype=np.float64)
+    slow = np.empty((0, 4), dtype=np.int64)
+    cat_start = -1
+    cat_end = -1
+    if size < 0 or buf[size] != 0:
+        return (ERR_BUFFER, max(size, 0), 0, image_ids, ints, bbox, area, slow, cat_start,
+                cat_end)
+    i = 0
+    if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+        i = 3
+    i = _skip_ws(buf, i)
+    if buf[i] != 123:
+        status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
+        return status, i, 0, image_ids, ints, bbox, area, slow, cat_start, cat_end
+    sections = 0
+    status = OK
+    record = 0
+    i = _skip_ws(buf, i + 1)
+    if buf[i] == 125:
+        i += 1
+    else:
+        while True:
+            if buf[i] != 34:
+                status = ERR_SYNTAX
+                break
+            key_start = i + 1
+            status, j, escaped = _scan_string(buf, i)
+            if status != OK:
+                i = j
+                break
+            length = j - 1 - key_start
+            section = 0
+            if _equals(buf, key_start, length, _KEY_IMAGES):
+                section = _SEC_IMAGES
+            elif _equals(buf, key_start, length, _KEY_ANNOTATIONS):
+                section = _SEC_ANNOTATIONS
+            elif _equals(buf, key_start, length, _KEY_CATEGORIES):
+                section = _SEC_CATEGORIES
+            if escaped or (sections & section) != 0:
+                status = ERR_UNUSUAL
+                i = key_start
+                break
+            sections |= section
+            i = _skip_ws(buf, j)
+            if buf[i] != 58:
+                status = ERR_SYNTAX
+                break
+            i = _skip_ws(buf, i + 1)
+            if section != 0 and buf[i] != 91:
+                status = ERR_SECTION
+                break
+            if section == _SEC_IMAGES:
+                status, i, record, image_ids = _scan_gt_images(buf, i, stack)
+            elif section == _SEC_ANNOTATIONS:
+                status, i, record, ints, bbox, area, slow = _scan_gt_annotations(buf, i, stack)
+            elif section == _SEC_CATEGORIES:
+                cat_start = i
+                status, i = _skip_value(buf, i, stack)
+                cat_end = i
+            else:
+                status, i = _skip_value(buf, i, stack)
+            if status != OK:
+                break
+            record = 0
+            i = _skip_ws(buf, i)
+            c = buf[i]
+            if c == 44:
+                i = _skip_ws(buf, i + 1)
+            elif c == 125:
+                i += 1
+                break
+            else:
+                status = ERR_SYNTAX
+                break
+    if status == OK:
+        i = _skip_ws(buf, i)
+        if i != size:
+            status = ERR_SYNTAX  # extra data after the object
+        elif sections != _SEC_IMAGES | _SEC_ANNOTATIONS | _SEC_CATEGORIES:
+            status = ERR_SECTION
+            i = 0
+        else:
+            i = -1
+    return status, i, record, image_ids, ints, bbox, area, slow, cat_start, cat_end
