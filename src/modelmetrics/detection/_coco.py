@@ -123,7 +123,7 @@ def read_ground_truth(source) -> GroundTruth:
         if ok:
             image, category, ann_id = scan.image_id, scan.category_id, scan.ann_id
             bbox = scan.bbox
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore", over="ignore"):  # Python's floats do not warn
                 area = np.where(np.isnan(scan.area), bbox[:, 2] * bbox[:, 3], scan.area)
                 ok = bool(np.isfinite(bbox).all() and (bbox[:, 2:] >= 0).all()
                           and np.isfinite(area).all())

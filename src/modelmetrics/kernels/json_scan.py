@@ -1026,12 +1026,16 @@ def scan_results(buf):
 #   products agree with Python's integer arithmetic;
 # * escaped keys and repeated known keys are ERR_UNUSUAL (json.loads decides what they mean).
 #
-# The int64 table uses the COL_* rows of results where they apply (COL_IMAGE_ID, COL_CATEGORY_ID,
-# record span, segmentation spans, size, flags) plus two rows of its own.
+# Output memory is kept small (fresh pages are expensive): the int64 table of the annotations has
+# the first four COL_* rows of results (COL_IMAGE_ID, COL_CATEGORY_ID, COL_REC_START, COL_REC_END)
+# and two of its own; segmentations go to a separate table with one column per annotation that
+# has one, laid out as the results table (rows COL_SEG_START .. COL_FLAGS) with the annotation's
+# index in row GT_SEG_RECORD.
 
-GT_COL_ANN_ID = N_INT_COLS  # the annotation's "id"
-GT_COL_ISCROWD = N_INT_COLS + 1  # 0 or 1, -1 when absent
-N_GT_INT_COLS = N_INT_COLS + 2
+GT_COL_ANN_ID = 4  # the annotation's "id"
+GT_COL_ISCROWD = 5  # 0 or 1, -1 when absent
+N_GT_INT_COLS = 6
+GT_SEG_RECORD = 0  # row of the segmentation table: index of the annotation
 
 # Float fields, as named in the slow-number table: the area, and bbox value k as COL_BBOX + k.
 GT_COL_AREA = 0
@@ -1165,20 +1169,22 @@ def _scan_gt_images(buf, i, stack):
 def _scan_gt_annotations(buf, i, stack):
     """Read the "annotations" array whose "[" is at ``i``.
 
-    Returns (status, end, n, ints, bbox, area, slow), the arrays trimmed to the records read
-    (on error ``n`` is the index of the record being read).
+    Returns (status, end, n, ints, bbox, area, segs, slow), the arrays trimmed to the records
+    read (on error ``n`` is the index of the record being read).
     """
     capacity = max(16, (buf.shape[0] - i) // 128)
     ints = np.empty((N_GT_INT_COLS, capacity), dtype=np.int64)
     bbox = np.empty((capacity, 4), dtype=np.float64)
     area = np.empty(capacity, dtype=np.float64)
+    segs = np.empty((N_INT_COLS, 16), dtype=np.int64)
+    n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
     n_slow = 0
     n = 0
     status = OK
     i = _skip_ws(buf, i + 1)
     if buf[i] == 93:
-        return OK, i + 1, 0, ints[:, :0], bbox[:0], area[:0], slow[:0]
+        return OK, i + 1, 0, ints[:, :0], bbox[:0], area[:0], segs[:, :0], slow[:0]
     while True:
         # ---- one annotation, starting at i
         if buf[i] != 123:
@@ -1190,9 +1196,6 @@ def _scan_gt_annotations(buf, i, stack):
             bbox = _grow_rows(bbox, capacity)
             area = _grow(area, capacity)
         ints[COL_REC_START, n] = i
-        for col in range(COL_SEG_START, COL_FLAGS):
-            ints[col, n] = -1
-        ints[COL_FLAGS, n] = 0
         ints[GT_COL_ISCROWD, n] = -1
         area[n] = np.nan
         seen = 0
@@ -1302,9 +1305,14 @@ def _scan_gt_annotations(buf, i, stack):
                             break
                         i += 1
                 elif key == _GT_SEGMENTATION:
-                    status, i = _scan_segmentation(buf, i, ints, n, stack)
+                    if n_segs == segs.shape[1]:
+                        segs = _grow_columns(segs, 2 * n_segs)
+                    segs[GT_SEG_RECORD, n_segs] = n
+                    segs[COL_FLAGS, n_segs] = 0
+                    status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
                     if status != OK:
                         break
+                    n_segs += 1
                 else:
                     status, i = _skip_value(buf, i, stack)
                     if status != OK:
@@ -1338,7 +1346,7 @@ def _scan_gt_annotations(buf, i, stack):
         else:
             status = ERR_SYNTAX
             break
-    return status, i, n, ints[:, :n], bbox[:n], area[:n], slow[:n_slow]
+    return status, i, n, ints[:, :n], bbox[:n], area[:n], segs[:, :n_segs], slow[:n_slow]
 
 
 @njit(**jit_options())
@@ -1362,11 +1370,15 @@ def scan_ground_truth(buf):
         The images' ids, in file order.
     ints : numpy.ndarray of int64, shape (N_GT_INT_COLS, G)
         One row per field of the annotations: ``COL_IMAGE_ID``, ``COL_CATEGORY_ID``,
-        ``GT_COL_ANN_ID``, ``GT_COL_ISCROWD`` (-1 when absent), the record span
-        (``COL_REC_START``, ``COL_REC_END``) and the segmentation rows of :func:`scan_results`.
+        ``GT_COL_ANN_ID``, ``GT_COL_ISCROWD`` (-1 when absent) and the record span
+        (``COL_REC_START``, ``COL_REC_END``).
     bbox : numpy.ndarray of float64, shape (G, 4)
     area : numpy.ndarray of float64, shape (G,)
         NaN when absent or null (the caller defaults it to width * height).
+    segs : numpy.ndarray of int64, shape (N_INT_COLS, S)
+        One column per annotation with a "segmentation", in file order: its index in row
+        ``GT_SEG_RECORD``, the spans, size and flags in the rows ``COL_SEG_START`` ..
+        ``COL_FLAGS`` of :func:`scan_results`.
     slow : numpy.ndarray of int64, shape (m, 4)
         Numbers not settled here (``SLOW_*`` columns; ``SLOW_COLUMN`` is ``GT_COL_AREA`` or
         ``COL_BBOX + k``): the caller parses them with Python's ``float()``.
@@ -1379,11 +1391,12 @@ def scan_ground_truth(buf):
     ints = np.empty((N_GT_INT_COLS, 0), dtype=np.int64)
     bbox = np.empty((0, 4), dtype=np.float64)
     area = np.empty(0, dtype=np.float64)
+    segs = np.empty((N_INT_COLS, 0), dtype=np.int64)
     slow = np.empty((0, 4), dtype=np.int64)
     cat_start = -1
     cat_end = -1
     if size < 0 or buf[size] != 0:
-        return (ERR_BUFFER, max(size, 0), 0, image_ids, ints, bbox, area, slow, cat_start,
+        return (ERR_BUFFER, max(size, 0), 0, image_ids, ints, bbox, area, segs, slow, cat_start,
                 cat_end)
     i = 0
     if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
@@ -1391,7 +1404,7 @@ def scan_ground_truth(buf):
     i = _skip_ws(buf, i)
     if buf[i] != 123:
         status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
-        return status, i, 0, image_ids, ints, bbox, area, slow, cat_start, cat_end
+        return status, i, 0, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end
     sections = 0
     status = OK
     record = 0
@@ -1432,7 +1445,8 @@ def scan_ground_truth(buf):
             if section == _SEC_IMAGES:
                 status, i, record, image_ids = _scan_gt_images(buf, i, stack)
             elif section == _SEC_ANNOTATIONS:
-                status, i, record, ints, bbox, area, slow = _scan_gt_annotations(buf, i, stack)
+                status, i, record, ints, bbox, area, segs, slow = _scan_gt_annotations(
+                    buf, i, stack)
             elif section == _SEC_CATEGORIES:
                 cat_start = i
                 status, i = _skip_value(buf, i, stack)
@@ -1461,4 +1475,4 @@ def scan_ground_truth(buf):
             i = 0
         else:
             i = -1
-    return status, i, record, image_ids, ints, bbox, area, slow, cat_start, cat_end
+    return status, i, record, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end
