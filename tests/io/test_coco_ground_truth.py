@@ -507,3 +507,28 @@ def test_kernel_output_growth():
     assert ints[json_scan.GT_COL_ANN_ID].tolist() == list(range(3000))
     assert segs[json_scan.GT_SEG_RECORD].tolist() == list(range(3000))
     check(data, fast=True)
+
+
+def test_keys_resembling_known_keys_are_skipped():
+    lookalikes = ('"i": 1, "idx": "a", "ids": [1], "id_": null, "image": 5, "image_ids": 3, '
+                  '"iscrowds": "x", "bboxes": [1], "bbox_": 2, "categoryid": 4, "category_id_": 4, '
+                  '"areas": "big", "are": 1, "segmentations": 7, "segment": {}, "": 0')
+    data = ('{"images": [{' + lookalikes + ', "id": 1}], "categories": [{"id": 4, "name": "c"}], '
+            '"annotations": [{' + lookalikes + ', "id": 9, "image_id": 1, "category_id": 4, '
+            '"bbox": [1, 2, 3, 4]}]}').encode()
+    got = check(data, fast=True)
+    assert got[1].ann_id.tolist() == [9] and got[1].area.tolist() == [12.0]
+
+
+@pytest.mark.parametrize("token, value", [
+    ("0", 0), ("7", 7), ("999999999999999999", 999999999999999999),
+    ("1000000000000000000", 10**18), ("9223372036854775807", 2**63 - 1),
+    ("-9223372036854775808", -2**63), ("-1", -1), ("-0", 0), ("12e1", 120), ("5.0", 5),
+    ("1E2", 100), ("0.0", 0),
+])
+def test_id_tokens(token, value):
+    data = ('{"images": [{"id": ' + token + '}], "categories": [{"id": 1}], "annotations": '
+            '[{"id": ' + token + ', "image_id": ' + token + ', "category_id": 1, '
+            '"bbox": [0, 0, 1, 1]}]}').encode()
+    got = check(data, fast=True)
+    assert got[1].image_ids.tolist() == [value] and got[1].ann_id.tolist() == [value]

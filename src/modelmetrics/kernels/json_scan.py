@@ -1098,6 +1098,65 @@ def _inexact_int(flags, ival):
     return not (flags & NUM_INT_OK) or not (-_EXACT_INT_LIMIT <= ival <= _EXACT_INT_LIMIT)
 
 
+# Known keys followed by their closing quote: matching one at the byte after an opening quote
+# identifies a plain (unescaped) key in one pass.
+_QKEY_ID = np.frombuffer(b'id"', dtype=np.uint8).copy()
+_QKEY_IMAGE_ID = np.frombuffer(b'image_id"', dtype=np.uint8).copy()
+_QKEY_ISCROWD = np.frombuffer(b'iscrowd"', dtype=np.uint8).copy()
+_QKEY_BBOX = np.frombuffer(b'bbox"', dtype=np.uint8).copy()
+_QKEY_CATEGORY_ID = np.frombuffer(b'category_id"', dtype=np.uint8).copy()
+_QKEY_AREA = np.frombuffer(b'area"', dtype=np.uint8).copy()
+_QKEY_SEGMENTATION = np.frombuffer(b'segmentation"', dtype=np.uint8).copy()
+
+
+@njit(**_INLINE)
+def _quick_gt_key(buf, i):
+    """At the opening quote ``i`` of a key: (_GT_* bit, index after the closing quote) when it
+    is a known annotation key written without escapes, else (-1, i)."""
+    c = buf[i + 1]
+    if c == 105:  # i
+        if _match(buf, i + 1, _QKEY_ID):
+            return _GT_ID, i + 4
+        if _match(buf, i + 1, _QKEY_IMAGE_ID):
+            return _GT_IMAGE_ID, i + 10
+        if _match(buf, i + 1, _QKEY_ISCROWD):
+            return _GT_ISCROWD, i + 9
+    elif c == 98:  # b
+        if _match(buf, i + 1, _QKEY_BBOX):
+            return _GT_BBOX, i + 6
+    elif c == 99:  # c
+        if _match(buf, i + 1, _QKEY_CATEGORY_ID):
+            return _GT_CATEGORY_ID, i + 13
+    elif c == 97:  # a
+        if _match(buf, i + 1, _QKEY_AREA):
+            return _GT_AREA, i + 6
+    elif c == 115:  # s
+        if _match(buf, i + 1, _QKEY_SEGMENTATION):
+            return _GT_SEGMENTATION, i + 14
+    return -1, i
+
+
+@njit(**_INLINE)
+def _quick_id(buf, i):
+    """A plain non-negative integer token of 1 to 18 digits at ``i``; (end, value), else
+    (-1, 0) for anything else (left to ``_parse_id``)."""
+    value = 0
+    j = i
+    while True:
+        d = buf[j] - 48
+        if not (0 <= d <= 9):
+            break
+        value = value * 10 + d
+        j += 1
+    length = j - i
+    if length == 0 or length > 18 or (length > 1 and buf[i] == 48):
+        return -1, 0
+    c = buf[j]
+    if c == 46 or c == 101 or c == 69:  # . e E
+        return -1, 0
+    return j, value
+
+
 @njit(**jit_options())
 def _scan_gt_images(buf, i, stack):
     """Read the "images" array whose "[" is at ``i``; (status, end, n, ids)."""
@@ -1123,11 +1182,17 @@ def _scan_gt_images(buf, i, stack):
                 if buf[i] != 34:
                     return ERR_SYNTAX, i, n, ids[:n]
                 key_start = i + 1
-                status, j, escaped = _scan_string(buf, i)
-                if status != OK:
-                    return status, j, n, ids[:n]
-                is_id = _equals(buf, key_start, j - 1 - key_start, _KEY_ID)
-                if escaped or (is_id and seen):
+                if _match(buf, key_start, _QKEY_ID):
+                    is_id = True
+                    j = i + 4
+                else:
+                    status, j, escaped = _scan_string(buf, i)
+                    if status != OK:
+                        return status, j, n, ids[:n]
+                    if escaped:
+                        return ERR_UNUSUAL, key_start, n, ids[:n]
+                    is_id = False
+                if is_id and seen:
                     return ERR_UNUSUAL, key_start, n, ids[:n]
                 i = _skip_ws(buf, j)
                 if buf[i] != 58:
@@ -1135,9 +1200,12 @@ def _scan_gt_images(buf, i, stack):
                 i = _skip_ws(buf, i + 1)
                 if is_id:
                     seen = True
-                    status, i, value = _parse_id(buf, i)
-                    if status != OK:
-                        return status, i, n, ids[:n]
+                    end, value = _quick_id(buf, i)
+                    if end < 0:
+                        status, end, value = _parse_id(buf, i)
+                        if status != OK:
+                            return status, end, n, ids[:n]
+                    i = end
                     ids[n] = value
                 else:
                     status, i = _skip_value(buf, i, stack)
@@ -1209,11 +1277,14 @@ def _scan_gt_annotations(buf, i, stack):
                     status = ERR_SYNTAX
                     break
                 key_start = i + 1
-                status, j, escaped = _scan_string(buf, i)
-                if status != OK:
-                    i = j
-                    break
-                key = _which_gt_key(buf, key_start, j - 1 - key_start)
+                key, j = _quick_gt_key(buf, i)
+                escaped = False
+                if key < 0:
+                    status, j, escaped = _scan_string(buf, i)
+                    if status != OK:
+                        i = j
+                        break
+                    key = _which_gt_key(buf, key_start, j - 1 - key_start)
                 if escaped or (seen & key) != 0:
                     status = ERR_UNUSUAL  # escaped or repeated key: json.loads decides
                     i = key_start
@@ -1225,9 +1296,13 @@ def _scan_gt_annotations(buf, i, stack):
                     break
                 i = _skip_ws(buf, i + 1)
                 if key == _GT_ID or key == _GT_IMAGE_ID or key == _GT_CATEGORY_ID:
-                    status, i, value = _parse_id(buf, i)
-                    if status != OK:
-                        break
+                    end, value = _quick_id(buf, i)
+                    if end < 0:
+                        status, end, value = _parse_id(buf, i)
+                        if status != OK:
+                            i = end
+                            break
+                    i = end
                     if key == _GT_ID:
                         ints[GT_COL_ANN_ID, n] = value
                     elif key == _GT_IMAGE_ID:
