@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["JIT_CACHE", "JIT_PARALLEL", "JIT_FASTMATH", "jit_options"]
+__all__ = ["JIT_CACHE", "JIT_PARALLEL", "JIT_FASTMATH", "PARALLEL_MIN_ITEMS", "jit_options", "threads_for"]
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -68,3 +68,37 @@ def jit_options(*, parallel: bool = False) -> dict:
         "nogil": True,
         "parallel": bool(parallel and JIT_PARALLEL),
     }
+
+
+#: Inputs smaller than this run their parallel kernels on the calling thread only: waking the
+#: thread pool costs more than it saves, and far more on a busy machine.
+PARALLEL_MIN_ITEMS = 20_000
+
+
+class threads_for:
+    """Context manager: use one thread for inputs of fewer than ``PARALLEL_MIN_ITEMS`` items.
+
+    Examples
+    --------
+    >>> with threads_for(10):
+    ...     pass
+    """
+
+    def __init__(self, n_items: int):
+        self.serial = n_items < PARALLEL_MIN_ITEMS or not JIT_PARALLEL
+        self.previous = None
+
+    def __enter__(self):
+        if self.serial:
+            import numba
+
+            self.previous = numba.get_num_threads()
+            numba.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            import numba
+
+            numba.set_num_threads(self.previous)
+        return False

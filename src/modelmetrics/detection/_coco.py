@@ -31,6 +31,8 @@ SUMMARY_KEYS = (
     "mar-1", "mar-10", "mar-100", "mar-small", "mar-medium", "mar-large",
 )
 OUTCOMES = ("fp", "tp", "ignored")  # indexed by the matching status codes
+SUMMARY_UNDEFINED = ("no ground truth that counts in this area range / at this setting "
+                     "(pycocotools reports -1)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,7 +345,9 @@ class CocoEvaluation:
         detection: ``index`` (position in the results input), ``image_id``, ``category_id``,
         ``score``, ``matched_gt_id`` (−1 when unmatched), ``outcome`` ("tp", "fp" or
         "ignored": matched to a crowd region), ``above_threshold`` (score >= threshold)."""
-        return dict(self._detections)
+        out = dict(self._detections)
+        out["outcome"] = np.array(OUTCOMES)[out["outcome"]]
+        return out
 
     def summary(self) -> dict:
         """The 12 numbers by export key; ``None`` where pycocotools gives −1."""
@@ -353,8 +357,7 @@ class CocoEvaluation:
         """The metrics in the job-state export format (see DESIGN.md), with ``undefined``
         reasons for every ``null``."""
         out = self.summary()
-        undefined = {k: "no ground truth that counts in this area range / at this setting "
-                        "(pycocotools reports -1)" for k, v in out.items() if v is None}
+        undefined = {k: SUMMARY_UNDEFINED for k, v in out.items() if v is None}
         if tuple(self.params.max_detections) != E.COCO_MAX_DETECTIONS:
             for key in ("mar-1", "mar-10", "mar-100"):
                 out.pop(key)
@@ -539,7 +542,7 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
         "index": detection_index, "image_id": image_ids,
         "category_id": category_ids[rows.category], "score": rows.score,
         "matched_gt_id": matched_gt_id,
-        "outcome": np.array(OUTCOMES)[rows.status[:, 0, params.operating_index]],
+        "outcome": rows.status[:, 0, params.operating_index],  # codes; strings on request
         "above_threshold": rows.score >= params.score_threshold,
     }
     evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, scores=scores,
@@ -548,10 +551,12 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
                           confusion_matrix=confusion,
                           dataset_stats={n: int(c) for n, c in zip(category_names, support)},
                           n_dropped=rows.n_dropped, _detections=detections)
-    undefined = evaluation.to_dict().get("undefined", {})
+    undefined = [(key, SUMMARY_UNDEFINED) for key, value in evaluation.summary().items()
+                 if value is None]
+    undefined += [(f"per-class/{name}/{key}", reason) for name, row in per_class.items()
+                  for key, reason in row["undefined"].items()]
     if undefined:
-        first = next(iter(undefined.items()))
         warnings.warn(f"{len(undefined)} value(s) are undefined and reported as None (JSON null) "
-                      f"with their reason in to_dict()['undefined']; e.g. {first[0]}: {first[1]}.",
-                      UndefinedMetricWarning, stacklevel=3)
+                      f"with their reason in to_dict()['undefined']; e.g. {undefined[0][0]}: "
+                      f"{undefined[0][1]}.", UndefinedMetricWarning, stacklevel=3)
     return evaluation

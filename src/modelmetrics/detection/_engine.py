@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._config import threads_for
 from ..kernels import average_precision as AP
 from ..kernels import boxes as B
 from ..kernels import grouping as G
@@ -53,7 +54,7 @@ class EvaluationParams:
 class MatchedRows:
     """One compact row per kept detection, plus per-ground-truth outcomes at the operating pair.
 
-    Detections are in group order: category, then image, then rank by score in the group.
+    Detections are in group order: image, then category, then rank by score in the group.
     """
 
     score: np.ndarray  # float64 (n,)
@@ -81,11 +82,22 @@ def match_boxes(det_image, det_category, det_score, det_corners, det_area,
                 gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
                 n_images: int, n_categories: int, params: EvaluationParams) -> MatchedRows:
     """Group, rank, compute box IoUs and match (COCO rules) one batch of detections."""
+    with threads_for(det_score.shape[0]):
+        return _match_boxes(det_image, det_category, det_score, det_corners, det_area,
+                            gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
+                            n_images, n_categories, params)
+
+
+def _match_boxes(det_image, det_category, det_score, det_corners, det_area, gt_image,
+                 gt_category, gt_corners, gt_area, gt_crowd, gt_id, n_images, n_categories,
+                 params) -> MatchedRows:
+    # groups are (image, category) pairs, image-major: results files list detections image by
+    # image, so gathering them in group order reads memory almost sequentially
     n_buckets = n_categories * n_images
-    det_order, det_start = G.counting_sort(det_category * n_images + det_image, n_buckets)
+    det_order, det_start = G.counting_sort(det_image * n_categories + det_category, n_buckets)
     kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
                                                    params.max_detections[-1])
-    gt_order, gt_start = G.counting_sort(gt_category * n_images + gt_image, n_buckets)
+    gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
     pairs = np.diff(kept_start) * np.diff(gt_start)
     iou_start = np.zeros(n_buckets + 1, np.int64)
     np.cumsum(pairs, out=iou_start[1:])
@@ -145,9 +157,10 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     precision = -np.ones((T, R, n_categories, A, M))
     recall = -np.ones((T, n_categories, A, M))
     scores = -np.ones((T, R, n_categories, A, M))
-    AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
-                  np.asarray(params.max_detections, np.int64), params.recall_thresholds,
-                  precision, recall, scores)
+    with threads_for(rows.score.shape[0]):
+        AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
+                      np.asarray(params.max_detections, np.int64), params.recall_thresholds,
+                      precision, recall, scores)
     return precision, recall, scores
 
 
