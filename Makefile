@@ -39,7 +39,8 @@ bench: $(VENV)/.stamp-bench
 
 # The asv suites against the current checkout, in this environment.
 bench-asv: $(VENV)/.stamp-bench
-	$(BIN)/asv run --python=same --quick --show-stderr
+	$(BIN)/asv machine --yes >/dev/null
+	$(BIN)/asv run --python=same --quick --show-stderr $(ASV_ARGS)
 
 # Start-up costs: import time and first call, with an empty and with a warm JIT cache.
 startup: $(VENV)/.stamp-run
