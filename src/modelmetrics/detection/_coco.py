@@ -233,17 +233,8 @@ def read_ground_truth(source) -> GroundTruth:
 
 def _index_of(values: np.ndarray, table: np.ndarray, what: str) -> np.ndarray:
     """Position of each id of ``values`` in the sorted ids ``table``; unknown ids raise."""
-    if table.size and table[-1] - table[0] < 4 * table.size + 1024:  # dense ids: a lookup table
-        lookup = np.full(int(table[-1] - table[0]) + 1, -1, np.int64)
-        lookup[table - table[0]] = np.arange(table.size)
-        offset = values - table[0]
-        inside = (offset >= 0) & (offset < lookup.size)
-        index = np.where(inside, lookup[np.where(inside, offset, 0)], -1)
-        bad = index < 0
-    else:
-        index = np.searchsorted(table, values)
-        clipped = np.minimum(index, max(table.size - 1, 0))
-        bad = (index >= table.size) | (table[clipped] != values) if table.size else np.ones(values.size, bool)
+    index = E.positions(values, table)
+    bad = index < 0
     if values.size and np.any(bad):
         first = int(np.flatnonzero(bad)[0])
         raise InvalidInputError(

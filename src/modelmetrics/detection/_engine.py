@@ -68,6 +68,36 @@ class MatchedRows:
     n_dropped: int  # detections beyond max_detections[-1] in their (image, category)
 
 
+def _dense_range(table: np.ndarray) -> bool:
+    return table.size > 0 and int(table[-1]) - int(table[0]) < 4 * table.size + 1024
+
+
+def unique_ints(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int64 array (a presence table when the range is small)."""
+    if values.size == 0:
+        return values.astype(np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low < 4 * values.size + 1024:
+        return np.flatnonzero(np.bincount(values - low, minlength=high - low + 1)) + low
+    return np.unique(values)
+
+
+def positions(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Index of each of ``values`` in the sorted distinct ``table``, or −1 where absent
+    (a lookup table when the ids are dense, else a binary search)."""
+    if table.size == 0:
+        return np.full(values.shape, -1, np.int64)
+    if _dense_range(table):
+        lookup = np.full(int(table[-1] - table[0]) + 1, -1, np.int64)
+        lookup[table - table[0]] = np.arange(table.size)
+        offset = values - table[0]
+        inside = (offset >= 0) & (offset < lookup.size)
+        return np.where(inside, lookup[np.where(inside, offset, 0)], -1)
+    index = np.searchsorted(table, values)
+    clipped = np.minimum(index, table.size - 1)
+    return np.where((index < table.size) & (table[clipped] == values), index, -1)
+
+
 def corners(boxes: np.ndarray, fmt: str) -> np.ndarray:
     """Corner rows (x1, y1, x2, y2, area) of (n, 4) boxes in ``"xywh"`` or ``"xyxy"``."""
     out = np.empty((boxes.shape[0], 5))

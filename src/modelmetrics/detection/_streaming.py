@@ -212,10 +212,10 @@ class DetectionMetrics:
                                             f"{gt_start[i + 1] - gt_start[i]} finite "
                                             f"non-negative numbers, one per box.")
                 gt_area[gt_start[i]:gt_start[i + 1]] = area
-        labels = np.union1d(det_label, gt_label)
+        labels = E.unique_ints(np.concatenate([det_label, gt_label]))
         K = labels.size
-        det_cat = np.searchsorted(labels, det_label)
-        gt_cat = np.searchsorted(labels, gt_label)
+        det_cat = E.positions(det_label, labels)
+        gt_cat = E.positions(gt_label, labels)
         n_images = len(image_ids)
         rows = E.match_boxes(det_image, det_cat, det_score, det_corners, det_corners[:, 4],
                              gt_image, gt_cat, gt_corners, gt_area, gt_crowd,
@@ -290,10 +290,10 @@ class DetectionMetrics:
             raise InvalidInputError(f"{_OWNER}.compute() needs at least one image; update() "
                                     f"has not been given any.")
         params = self.params
-        labels = np.union1d(self._label, self._gt_label)
+        labels = E.unique_ints(np.concatenate([self._label, self._gt_label]))
         K = labels.size
-        category = np.searchsorted(labels, self._label)
-        image_rank = np.searchsorted(np.sort(self._images), self._image)
+        category = E.positions(self._label, labels)
+        image_rank = E.positions(self._image, np.sort(self._images))
         rows = E.MatchedRows(score=self._score, category=category, image=image_rank,
                              rank=self._rank, status=self._status,
                              source=np.arange(self._score.size), match=np.full(self._score.size, -1),

@@ -1,0 +1,202 @@
+"""``DetectionMetrics`` (per-image arrays, matching in ``update``) against ``evaluate_coco`` and
+pycocotools, and its streaming contract: batch splits, shards merged in any order, bytes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import pathlib
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import modelmetrics as mm
+from modelmetrics.exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
+
+from ._workloads import evaluate, make_workload, run_pycocotools
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "coco100"
+
+
+def per_image(gt: dict, dt: list, fmt: str = "xywh"):
+    """The workload as a training loop holds it: one dict of arrays per image."""
+    image_ids = sorted(image["id"] for image in gt["images"])
+    slot = {image_id: i for i, image_id in enumerate(image_ids)}
+    gts = [[] for _ in image_ids]
+    dts = [[] for _ in image_ids]
+    for ann in gt["annotations"]:
+        gts[slot[ann["image_id"]]].append(ann)
+    for det in dt:
+        dts[slot[det["image_id"]]].append(det)
+
+    def boxes(records):
+        array = np.array([r["bbox"] for r in records], float).reshape(-1, 4)
+        if fmt == "xyxy":
+            array = np.concatenate([array[:, :2], array[:, :2] + array[:, 2:]], axis=1)
+        return array
+
+    predictions = [{"boxes": boxes(d), "scores": np.array([x["score"] for x in d], float),
+                    "labels": np.array([x["category_id"] for x in d], np.int64)} for d in dts]
+    targets = [{"boxes": boxes(g), "labels": np.array([x["category_id"] for x in g], np.int64),
+                "iscrowd": np.array([x.get("iscrowd", 0) for x in g], bool),
+                "area": np.array([x["area"] for x in g], float), "image_id": image_id}
+               for image_id, g in zip(image_ids, gts)]
+    return predictions, targets
+
+
+def compute(metric):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", ExcludedDataWarning)
+        return metric.compute()
+
+
+def assert_same(result, reference):
+    np.testing.assert_array_equal(result.stats, reference.stats)
+    # categories without any ground truth or detection exist only in the COCO file
+    common = [i for i, c in enumerate(reference.category_ids) if c in set(result.category_ids)]
+    index = [list(result.category_ids).index(reference.category_ids[i]) for i in common]
+    np.testing.assert_array_equal(result.precision[:, :, index], reference.precision[:, :, common])
+    np.testing.assert_array_equal(result.recall[:, index], reference.recall[:, common])
+    for i, j in zip(common, index):
+        name_ref, name = reference.category_names[i], result.category_names[j]
+        for key in ("true-positives", "false-positives", "false-negatives", "average-precision"):
+            assert result.per_class[name][key] == reference.per_class[name_ref][key], key
+    full_ref = reference.confusion_matrix[np.ix_(common + [-1], common + [-1])]
+    full = result.confusion_matrix[np.ix_(index + [-1], index + [-1])]
+    np.testing.assert_array_equal(full, full_ref)
+
+
+@pytest.fixture(scope="module")
+def coco100():
+    gt = json.loads((DATA / "instances_val2014_100.json").read_text())
+    dt = json.loads((DATA / "instances_val2014_fakebbox100_results.json").read_text())
+    return gt, dt
+
+
+def test_coco100_equals_published_numbers_and_evaluate_coco(coco100):
+    gt, dt = coco100
+    names = {c["id"]: c["name"] for c in gt["categories"]}
+    metric = mm.DetectionMetrics(box_format="xywh", class_names=names)
+    metric.update(*per_image(gt, dt))
+    assert_same(compute(metric), evaluate(gt, dt))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("fmt", ["xywh", "xyxy"])
+def test_random_workloads_equal_pycocotools(seed, fmt):
+    gt, dt = make_workload(seed, score_decimals=2)
+    metric = mm.DetectionMetrics(box_format=fmt, class_names={
+        c["id"]: c["name"] for c in gt["categories"]})
+    metric.update(*per_image(gt, dt, fmt))
+    result = compute(metric)
+    if fmt == "xywh":
+        assert_same(result, evaluate(gt, dt))
+    evaluator = run_pycocotools(gt, dt)
+    np.testing.assert_array_equal(result.stats, np.asarray(evaluator.stats))
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_batch_splits_and_shard_merges_in_any_order_are_identical(seed):
+    gt, dt = make_workload(seed, score_decimals=1)  # many ties: order must not matter
+    predictions, targets = per_image(gt, dt)
+    one_shot = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
+    rng = np.random.default_rng(seed)
+    cuts = sorted(rng.choice(np.arange(1, len(targets)), 4, replace=False))
+    pieces = [(predictions[a:b], targets[a:b]) for a, b in zip([0, *cuts], [*cuts, len(targets)])]
+    batched = mm.DetectionMetrics(box_format="xywh")
+    for piece in pieces:
+        batched.update(*piece)
+    assert_same(compute(batched), one_shot)
+    for order in itertools.islice(itertools.permutations(range(len(pieces))), 0, 120, 17):
+        shards = [mm.DetectionMetrics(box_format="xywh").update(*pieces[i]) for i in order]
+        merged = mm.DetectionMetrics(box_format="xywh")
+        for shard in shards:
+            merged.merge(mm.DetectionMetrics.from_bytes(shard.to_bytes()))
+        assert_same(compute(merged), one_shot)
+
+
+def test_pickle_and_bytes_round_trip(coco100):
+    gt, dt = coco100
+    metric = mm.DetectionMetrics(box_format="xywh").update(*per_image(gt, dt))
+    for copy in (pickle.loads(pickle.dumps(metric)),
+                 mm.DetectionMetrics.from_bytes(metric.to_bytes())):
+        np.testing.assert_array_equal(compute(copy).stats, compute(metric).stats)
+
+
+def test_corrupt_payload_is_refused(coco100):
+    gt, dt = coco100
+    payload = bytearray(mm.DetectionMetrics(box_format="xywh").update(*per_image(gt, dt)).to_bytes())
+    payload[40] ^= 0xFF
+    with pytest.raises(InvalidInputError, match="corrupted"):
+        mm.DetectionMetrics.from_bytes(bytes(payload))
+    with pytest.raises(InvalidInputError, match="RegressionMetrics"):
+        mm.DetectionMetrics.from_bytes(mm.RegressionMetrics().update([1.0], [2.0]).to_bytes())
+
+
+def test_per_detection_outcomes_name_the_matched_target_box():
+    metric = mm.DetectionMetrics()
+    metric.update([{"boxes": np.array([[0, 0, 10, 10], [50, 50, 60, 60.]]),
+                    "scores": np.array([0.9, 0.8]), "labels": np.array([1, 1])}],
+                  [{"boxes": np.array([[100, 100, 110, 110], [0, 0, 10, 11.]]),
+                    "labels": np.array([1, 1])}])
+    detections = compute(metric).detections()
+    assert detections["matched_gt_id"].tolist() == [1, -1]  # the second target box
+    assert detections["outcome"].tolist() == ["tp", "fp"]
+
+
+def test_empty_batches_and_images_without_boxes():
+    metric = mm.DetectionMetrics()
+    metric.update([], [])
+    empty = {"boxes": np.zeros((0, 4)), "scores": np.zeros(0), "labels": np.zeros(0, int)}
+    metric.update([empty], [{"boxes": np.zeros((0, 4)), "labels": np.zeros(0, int)}])
+    metric.update([{"boxes": np.array([[0, 0, 5, 5.]]), "scores": [0.3], "labels": [2]}],
+                  [{"boxes": np.array([[0, 0, 5, 5.]]), "labels": [2]}])
+    result = compute(metric)
+    assert result.per_class["2"]["false-negatives"] == 1  # score 0.3 < threshold 0.5
+    assert result.stats[0] == 1 / (1 + np.spacing(1))  # COCO adds eps to the denominator
+
+
+def test_compute_before_update_and_overlapping_images_are_refused():
+    with pytest.raises(InvalidInputError, match="at least one image"):
+        mm.DetectionMetrics().compute()
+    image = ([{"boxes": np.zeros((0, 4)), "scores": [], "labels": []}],
+             [{"boxes": np.zeros((0, 4)), "labels": [], "image_id": 7}])
+    first = mm.DetectionMetrics().update(*image)
+    with pytest.raises(InvalidInputError, match="image_id"):
+        first.update(*image)
+    with pytest.raises(InvalidInputError, match="image id 7"):
+        first.merge(mm.DetectionMetrics().update(*image))
+    with pytest.raises(InvalidInputError, match="different settings"):
+        first.merge(mm.DetectionMetrics(score_threshold=0.3))
+
+
+@pytest.mark.parametrize("prediction, target, message", [
+    ({"boxes": [[0, 0, -1, 5]], "scores": [0.5], "labels": [1]}, None, "x2 >= x1"),
+    ({"boxes": [[0, 0, np.nan, 5]], "scores": [0.5], "labels": [1]}, None, "finite"),
+    ({"boxes": [[0, 0, 1, 5]], "scores": [np.inf], "labels": [1]}, None, "scores"),
+    ({"boxes": [[0, 0, 1, 5]], "scores": [0.5, 0.4], "labels": [1]}, None, "one entry per box"),
+    ({"boxes": [[0, 0, 1, 5]], "scores": [0.5], "labels": [1.5]}, None, "integer"),
+    ({"boxes": [[0, 0, 1, 5]], "scores": [0.5]}, None, "keys boxes, scores, labels"),
+    (None, {"boxes": [[0, 0, 1, 5]], "labels": [1], "area": [-3.0]}, "area"),
+    (None, {"boxes": [[0, 0, 1, 5, 3]], "labels": [1]}, "shape"),
+])
+def test_bad_input_gets_a_clear_error(prediction, target, message):
+    good_prediction = {"boxes": [[0, 0, 1, 5]], "scores": [0.5], "labels": [1]}
+    good_target = {"boxes": [[0, 0, 1, 5]], "labels": [1]}
+    with pytest.raises(InvalidInputError, match=message):
+        mm.DetectionMetrics().update([prediction or good_prediction], [target or good_target])
+
+
+def test_more_than_max_detections_is_counted_and_warned():
+    boxes = np.array([[i, 0, i + 10, 10] for i in range(120)], float)
+    metric = mm.DetectionMetrics().update(
+        [{"boxes": boxes, "scores": np.linspace(1, 0.01, 120), "labels": np.ones(120, int)}],
+        [{"boxes": boxes[:3], "labels": np.ones(3, int)}])
+    with pytest.warns(ExcludedDataWarning, match="20 detection"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            result = metric.compute()
+    assert result.n_dropped == 20
