@@ -8,6 +8,10 @@ instance segmentation. Files and bytes are scanned by a Numba kernel
 bit-for-bit those of :func:`json.loads`. Anything the kernel flags (errors, and valid but unusual
 JSON such as escaped or repeated keys) is re-read with :func:`json.loads`, which decides: either
 the document is fine and is read the slow way, or the error message names what is wrong.
+Large documents are scanned in parts on several threads (``MODELMETRICS_JIT_PARALLEL``, one
+part per ``NUMBA_NUM_THREADS``, at least :data:`PART_MIN_BYTES` each), cut at guessed record
+boundaries that the scan of each previous part must confirm; the outputs are those of the
+sequential scan in every case.
 
 Rules checked for every record (errors are :class:`~modelmetrics.exceptions.InvalidInputError`
 naming the record index and the field):
@@ -25,10 +29,14 @@ import json
 import math
 import numbers
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
+from .._config import JIT_PARALLEL
 from ..exceptions import InvalidInputError
 from ..kernels import json_scan as _scan
 
@@ -258,8 +266,111 @@ def read_padded(path: str) -> np.ndarray:
 # Fast path.
 
 
+# Large documents are scanned in parts, one thread each (the kernels release the GIL). A part
+# starts at a guessed record boundary; the guess counts only if the scan of the part before
+# ends exactly there, else the document is scanned again from the start in one piece.
+PART_MIN_BYTES = 8 << 20  # smaller parts are not worth a thread
+_MIN_RECORD_BYTES = 57  # len('{"image_id":0,"category_id":0,"score":0,"bbox":[0,0,0,0]}')
+_GUESS_WINDOW = 1 << 20  # bytes searched for a record start after each cut
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < workers:
+            _pool = ThreadPoolExecutor(max_workers=workers,
+                                       thread_name_prefix="modelmetrics-json-scan")
+        return _pool
+
+
+def _n_parts(size: int) -> int:
+    """Parts to scan a document of ``size`` bytes in: one per thread (NUMBA_NUM_THREADS, with
+    MODELMETRICS_JIT_PARALLEL on), at least PART_MIN_BYTES each."""
+    if not JIT_PARALLEL:
+        return 1
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, size // PART_MIN_BYTES))
+
+
+def scan_buffer(buf: np.ndarray, parts: int | None = None) -> tuple:
+    """:func:`~modelmetrics.kernels.json_scan.scan_results` of ``buf``, on ``parts`` threads
+    (default: :func:`_n_parts`); the outputs are the same in every case."""
+    if parts is None:
+        parts = _n_parts(buf.shape[0] - 1)
+    if parts > 1:
+        result = _scan_parts(buf, parts)
+        if result is not None:
+            return result
+    return _scan.scan_results(buf)
+
+
+def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
+    """The scan in ``parts`` parallel parts, or None when a guessed boundary is wrong or any part
+    is not clean (the caller then scans sequentially, which also reports errors)."""
+    size = buf.shape[0] - 1
+    if size < 1 or buf[size] != 0:
+        return None
+    starts = [0]
+    for k in range(1, parts):
+        cut = max(size * k // parts, starts[-1] + 1)
+        guess = _scan.guess_record_start(buf, cut, cut + _GUESS_WINDOW)
+        if guess < 0:
+            return None
+        starts.append(guess)
+    stops = starts[1:] + [-1]
+    # Part 0 gets room for every record of the document (the others are copied after its own);
+    # each part has room for all the records that fit in its bytes: no growth, no reallocation.
+    capacity = [size // _MIN_RECORD_BYTES + 2] + [
+        ((stop if stop >= 0 else size) - start) // _MIN_RECORD_BYTES + 2
+        for start, stop in zip(starts[1:], stops[1:])]
+    pool = _executor(parts - 1)
+    futures = [pool.submit(_scan.scan_results_part, buf, starts[k], stops[k], capacity[k])
+               for k in range(1, parts)]
+    outputs = [_scan.scan_results_part(buf, 0, stops[0], capacity[0])]
+    outputs += [future.result() for future in futures]
+    for k, (status, end, *_) in enumerate(outputs):
+        if k < parts - 1 and not (status == _scan.AT_STOP and end == stops[k]):
+            return None
+        if k == parts - 1 and status != _scan.OK:
+            return None
+    _, _, n, ints, score, bbox, slow = outputs[0]
+    total = sum(out[2] for out in outputs)
+    if total > score.shape[0]:  # part 0 grew its arrays: not for valid documents
+        return None
+    # Copy the other parts after part 0: contiguous blocks, half of them on a pool thread
+    # (NumPy copies release the GIL; writing the fresh pages is most of the cost).
+    slows = [slow]
+    copies = []
+    for _, _, count, part_ints, part_score, part_bbox, part_slow in outputs[1:]:
+        copies += [(ints[row, n : n + count], part_ints[row, :count]) for row in range(ints.shape[0])]
+        copies += [(score[n : n + count], part_score[:count]), (bbox[n : n + count], part_bbox[:count])]
+        if part_slow.shape[0]:
+            part_slow = part_slow.copy()
+            part_slow[:, _scan.SLOW_RECORD] += n
+            slows.append(part_slow)
+        n += count
+    half = _half_by_bytes(copies)
+    future = pool.submit(_copy_all, copies[half:])
+    _copy_all(copies[:half])
+    future.result()
+    slow = np.concatenate(slows) if len(slows) > 1 else slow
+    return _scan.OK, -1, n, ints[:, :n], score[:n], bbox[:n], slow
+
+
+def _copy_all(pairs) -> None:
+    for destination, source in pairs:
+        np.copyto(destination, source)
+
+
+def _half_by_bytes(pairs) -> int:
+    """Index splitting ``pairs`` (destination, source) into two halves of similar byte counts."""
+    sizes = np.cumsum([source.nbytes for _, source in pairs])
+    return int(np.searchsorted(sizes, sizes[-1] / 2)) + 1 if len(pairs) else 0
+
+
 def _from_buffer(buf: np.ndarray) -> CocoResults:
-    status, _, _, ints, score, bbox, slow = _scan.scan_results(buf)
+    status, _, _, ints, score, bbox, slow = scan_buffer(buf)
     if status != _scan.OK:
         return _from_json(buf)
     # Numbers the kernel left to Python's float() (subnormals, > 19 digits, ...): a few at most.

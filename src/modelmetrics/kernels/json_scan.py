@@ -61,6 +61,9 @@ ERR_BBOX = 7  # bbox is not an array of exactly 4 numbers
 ERR_GEOMETRY = 8  # a record has neither bbox nor segmentation
 ERR_UNUSUAL = 9  # valid JSON the scanner does not handle (escaped or duplicate keys, deep nesting)
 ERR_BUFFER = 10  # the buffer does not end with the NUL terminator
+# Returned by scan_results_part only (not errors: where a part of the document ends).
+AT_STOP = -1  # the next record starts exactly at the requested stop offset
+PAST_STOP = -2  # the next record starts after it: the stop offset was not a record boundary
 
 # Rows of the int64 record table (N_INT_COLS, n).
 COL_IMAGE_ID = 0
@@ -817,37 +820,43 @@ def _record_slow(slow, n_slow, record, column, start, end):
 
 
 @njit(**jit_options())
-def scan_results(buf):
-    """Scan a COCO results document: a JSON array of objects, in ``buf[:-1]``.
+def scan_results_part(buf, start, stop, capacity):
+    """Scan the records of a COCO results document from byte ``start`` (see :func:`scan_results`).
+
+    With ``start == 0`` the document is read from its beginning; otherwise ``start`` must be
+    the ``{`` of a record of the top-level array (which only a scan from an earlier, validated
+    start can confirm: the caller checks that the part before ends exactly there). The scan
+    stops after the array's ``]`` (and checks that nothing but whitespace follows), or, with
+    ``stop >= 0``, when the next record starts at or after ``stop``.
 
     Parameters
     ----------
-    buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
-        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+    buf : numpy.ndarray of uint8
+        As for :func:`scan_results`.
+    start, stop : int
+        Where to start; where to stop (-1: at the end of the array).
+    capacity : int
+        Columns to allocate for the records (grown by doubling when exceeded).
 
     Returns
     -------
     status : int
-        ``OK`` or one of the ``ERR_*`` codes.
+        ``OK`` (the array and the document ended), ``AT_STOP`` (the next record starts exactly
+        at ``stop``), ``PAST_STOP`` (it starts after ``stop``: ``stop`` was not a record start),
+        or an ``ERR_*`` code.
     err_pos : int
-        Byte offset of the problem (-1 when ``OK``).
+        ``stop`` for ``AT_STOP``; else as for :func:`scan_results`.
     n : int
-        Records read completely; on error, the index of the record being read.
-    ints : numpy.ndarray of int64, shape (N_INT_COLS, n)
-        One row per ``COL_*`` field (ids, record span, segmentation spans, size, flags), so that
-        every field is a contiguous view.
-    score : numpy.ndarray of float64, shape (n,)
-    bbox : numpy.ndarray of float64, shape (n, 4)
-        x, y, width, height; NaN when the record has no bbox.
+        Records read completely (on error, the index of the record being read), counted from
+        ``start``.
+    ints, score, bbox : numpy.ndarray
+        As for :func:`scan_results` but *not* trimmed: the first ``n`` columns / rows are
+        the records (the rest is the spare capacity, never written).
     slow : numpy.ndarray of int64, shape (m, 4)
-        Numbers not settled here (``SLOW_*`` columns): the caller parses ``buf[start:end]`` with
-        Python's ``float()`` and stores it as the score (column ``COL_SCORE``) or as bbox value
-        ``column - COL_BBOX`` of that record.
-
-    The outputs are views of arrays grown by doubling (pages never written are never touched).
+        As for :func:`scan_results`, record indices counted from ``start``.
     """
     size = buf.shape[0] - 1
-    capacity = max(16, size // 64)
+    capacity = max(16, capacity)
     ints = np.empty((N_INT_COLS, capacity), dtype=np.int64)
     score = np.empty(capacity, dtype=np.float64)
     bbox = np.empty((capacity, 4), dtype=np.float64)
@@ -856,20 +865,23 @@ def scan_results(buf):
     stack = np.empty(MAX_DEPTH, dtype=np.uint8)
     n = 0
     if size < 0 or buf[size] != 0:
-        return ERR_BUFFER, max(size, 0), 0, ints[:, :0], score[:0], bbox[:0], slow[:0]
+        return ERR_BUFFER, max(size, 0), 0, ints, score, bbox, slow[:0]
 
-    i = 0
-    if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
-        i = 3  # UTF-8 byte order mark (json.loads accepts it in bytes)
-    i = _skip_ws(buf, i)
-    if buf[i] != 91:
-        status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
-        return status, i, 0, ints[:, :0], score[:0], bbox[:0], slow[:0]
-    i = _skip_ws(buf, i + 1)
+    i = start
     status = OK
-    if buf[i] == 93:
-        i += 1
-    else:
+    empty = False
+    if start == 0:
+        if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+            i = 3  # UTF-8 byte order mark (json.loads accepts it in bytes)
+        i = _skip_ws(buf, i)
+        if buf[i] != 91:
+            status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
+            return status, i, 0, ints, score, bbox, slow[:0]
+        i = _skip_ws(buf, i + 1)
+        if buf[i] == 93:
+            i += 1
+            empty = True
+    if not empty:
         while True:
             # ---- one record, starting at i
             if buf[i] != 123:
@@ -992,6 +1004,9 @@ def scan_results(buf):
             c = buf[i]
             if c == 44:
                 i = _skip_ws(buf, i + 1)
+                if 0 <= stop <= i:  # the next record starts at stop, or the guess was wrong
+                    status = AT_STOP if i == stop else PAST_STOP
+                    break
             elif c == 93:
                 i += 1
                 break
@@ -1004,7 +1019,72 @@ def scan_results(buf):
             status = ERR_SYNTAX  # extra data after the array
         else:
             i = -1
-    return status, i, n, ints[:, :n], score[:n], bbox[:n], slow[:n_slow]
+    return status, i, n, ints, score, bbox, slow[:n_slow]
+
+
+@njit(**_INLINE)
+def _is_ws(c):
+    return c == 32 or c == 10 or c == 13 or c == 9
+
+
+@njit(**jit_options())
+def guess_record_start(buf, i, end):
+    """A likely record start of a results array: the first ``{`` in ``buf[i:end]`` preceded by
+    ``}`` and ``,`` (whitespace allowed around the comma), or -1.
+
+    Only a guess (the bytes may as well be inside a string or a nested value): a part scanned
+    from it counts only when the scan of the part before ends exactly there
+    (:func:`scan_results_part` returning ``AT_STOP``).
+    """
+    end = min(end, buf.shape[0])
+    while i < end:
+        if buf[i] == 123:
+            j = i - 1
+            while j >= 0 and _is_ws(buf[j]):
+                j -= 1
+            if j >= 0 and buf[j] == 44:
+                j -= 1
+                while j >= 0 and _is_ws(buf[j]):
+                    j -= 1
+                if j >= 0 and buf[j] == 125:
+                    return i
+        i += 1
+    return -1
+
+
+@njit(**jit_options())
+def scan_results(buf):
+    """Scan a COCO results document: a JSON array of objects, in ``buf[:-1]``.
+
+    Parameters
+    ----------
+    buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
+        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+
+    Returns
+    -------
+    status : int
+        ``OK`` or one of the ``ERR_*`` codes.
+    err_pos : int
+        Byte offset of the problem (-1 when ``OK``).
+    n : int
+        Records read completely; on error, the index of the record being read.
+    ints : numpy.ndarray of int64, shape (N_INT_COLS, n)
+        One row per ``COL_*`` field (ids, record span, segmentation spans, size, flags), so that
+        every field is a contiguous view.
+    score : numpy.ndarray of float64, shape (n,)
+    bbox : numpy.ndarray of float64, shape (n, 4)
+        x, y, width, height; NaN when the record has no bbox.
+    slow : numpy.ndarray of int64, shape (m, 4)
+        Numbers not settled here (``SLOW_*`` columns): the caller parses ``buf[start:end]`` with
+        Python's ``float()`` and stores it as the score (column ``COL_SCORE``) or as bbox value
+        ``column - COL_BBOX`` of that record.
+
+    The outputs are views of arrays grown by doubling (pages never written are never touched).
+    """
+    size = buf.shape[0] - 1
+    status, i, n, ints, score, bbox, slow = scan_results_part(buf, 0, -1, size // 64)
+    return status, i, n, ints[:, :n], score[:n], bbox[:n], slow
 
 
 # --------------------------------------------------------------------------------------------
