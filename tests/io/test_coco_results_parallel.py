@@ -230,3 +230,22 @@ def test_mutations_agree_with_the_sequential_scan(edits, parts):
             data[position] = byte
     buf = padded(bytes(data))
     assert_same_scan(scan_buffer(buf, parts), json_scan.scan_results(buf))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_parallel_scan_after_fork():
+    import multiprocessing
+
+    data = json.dumps(make_records(11, n=400)).encode()
+    buf = padded(data)
+    assert _scan_parts(buf, 2) is not None  # the pool exists in this process now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:  # the child must not wait for the parent's threads
+        ok = pool.apply_async(_child_scan, (data,)).get(timeout=120)
+    assert ok
+
+
+def _child_scan(data: bytes) -> bool:
+    buf = padded(data)
+    result = _scan_parts(buf, 2)
+    return result is not None and result[2] == json_scan.scan_results(buf)[2]
