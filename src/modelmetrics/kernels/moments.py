@@ -38,7 +38,8 @@ TRUE_MAX = 11  # max t over pairs with w > 0
 OMITTED = 12  # pairs skipped as non-finite (omit mode)
 ERR_SHIFT = 13  # reference value of the error mean
 TRUE_SHIFT = 14  # reference value of the truth mean
-N_FIELDS = 15
+SQ_ERR_SUM = 15  # Σ w e² (summed directly: accurate whatever the weights)
+N_FIELDS = 16
 
 BLOCK = 512  # pairs per two-pass block (two float64 blocks stay in L1)
 CHUNK = 1 << 16  # pairs per parallel task; fixed, so results do not depend on the thread count
@@ -69,6 +70,7 @@ def merge_moments(dst, src):
             dst[f] = src[f]
         dst[ERR_SHIFT] = src[ERR_SHIFT]
         dst[TRUE_SHIFT] = src[TRUE_SHIFT]
+        dst[SQ_ERR_SUM] = src[SQ_ERR_SUM]
         return
     w = w_dst + w_src
     share = w_src / w
@@ -83,6 +85,7 @@ def merge_moments(dst, src):
     dst[TRUE_MEAN] += d_true * share
     dst[WEIGHT] = w
     dst[ABS_ERR_SUM] += src[ABS_ERR_SUM]
+    dst[SQ_ERR_SUM] += src[SQ_ERR_SUM]
     dst[WITHIN_WEIGHT] += src[WITHIN_WEIGHT]
     dst[ERR_MIN] = min(dst[ERR_MIN], src[ERR_MIN])
     dst[ERR_MAX] = max(dst[ERR_MAX], src[ERR_MAX])
@@ -94,7 +97,7 @@ def merge_moments(dst, src):
 def moments_are_finite(row):
     """True when no summed field of ``row`` is NaN or infinite (minima/maxima may be ±inf)."""
     return np.isfinite(row[COUNT] + row[WEIGHT] + row[ERR_MEAN] + row[ERR_M2] + row[TRUE_MEAN]
-                       + row[TRUE_M2] + row[ABS_ERR_SUM] + row[WITHIN_WEIGHT])
+                       + row[TRUE_M2] + row[ABS_ERR_SUM] + row[SQ_ERR_SUM] + row[WITHIN_WEIGHT])
 
 
 @njit(**jit_options())
@@ -133,6 +136,7 @@ def _block_moments(t, p, w, start, stop, threshold, omit, t_shift, e_shift, out)
     e_sum = 0.0
     t_sum = 0.0
     abs_sum = 0.0
+    sq_sum = 0.0
     within = 0.0
     e_min = np.inf
     e_max = -np.inf
@@ -158,12 +162,14 @@ def _block_moments(t, p, w, start, stop, threshold, omit, t_shift, e_shift, out)
             e_sum += wi * (e - e_shift)
             t_sum += wi * (ti - t_shift)
             abs_sum += wi * a
+            sq_sum += wi * (e * e)
             if a <= threshold:
                 within += wi
         else:
             e_sum += e - e_shift
             t_sum += ti - t_shift
             abs_sum += a
+            sq_sum += e * e
             if a <= threshold:
                 within += 1.0
         if e < e_min:
@@ -205,6 +211,7 @@ def _block_moments(t, p, w, start, stop, threshold, omit, t_shift, e_shift, out)
     out[TRUE_MEAN] = t_mean
     out[TRUE_M2] = t_m2
     out[ABS_ERR_SUM] = abs_sum
+    out[SQ_ERR_SUM] = sq_sum
     out[WITHIN_WEIGHT] = within
     out[ERR_MIN] = e_min
     out[ERR_MAX] = e_max

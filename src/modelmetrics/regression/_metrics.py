@@ -183,7 +183,8 @@ def _raise_bad_batch(t, p, w, w_min: float, owner: str) -> None:
 
 
 def _undefined_ratio_reason(metric: str, perfect: bool, force_finite: bool) -> tuple[float | None, str]:
-    reason = (f"y_true is constant (zero variance), so {metric} divides by zero")
+    reason = (f"y_true is constant (its variance is zero in float64), so {metric} divides by "
+              f"zero")
     if not force_finite:
         return None, reason + "; pass force_finite=True for scikit-learn's finite convention."
     value = 1.0 if perfect else 0.0
@@ -201,14 +202,16 @@ def _output_values(row: np.ndarray, force_finite: bool) -> tuple[dict, float | N
                   "have sample_weight 0)")
         return dict.fromkeys(METRIC_KEYS), None, dict.fromkeys(METRIC_KEYS, reason)
     err_constant = row[K.ERR_MIN] == row[K.ERR_MAX]
-    true_constant = row[K.TRUE_MIN] == row[K.TRUE_MAX]
     err_mean = row[K.ERR_MIN] if err_constant else row[K.ERR_SHIFT] + row[K.ERR_MEAN]
     err_var = 0.0 if err_constant else row[K.ERR_M2] / weight
-    mse = err_var + err_mean * err_mean
+    mse = row[K.SQ_ERR_SUM] / weight
     if not np.isfinite(mse):
         raise InvalidInputError(
             f"The squared errors overflow float64 (mean error {err_mean!r}); no metric can be "
             f"computed. Rescale the targets, e.g. to other units, before evaluating.")
+    true_var = row[K.TRUE_M2] / weight
+    # constant targets (or a spread so small that its variance underflows float64)
+    true_constant = row[K.TRUE_MIN] == row[K.TRUE_MAX] or true_var == 0.0
     values = {
         "mean-error": float(err_mean),
         "max-error": float(max(-row[K.ERR_MIN], row[K.ERR_MAX])),
@@ -222,9 +225,8 @@ def _output_values(row: np.ndarray, force_finite: bool) -> tuple[dict, float | N
             "R² (1 − SS_res / SS_tot)", perfect, force_finite)
         values["explained-variance-score"], undefined["explained-variance-score"] = (
             _undefined_ratio_reason("explained variance (1 − Var(error) / Var(y_true))",
-                                    err_constant, force_finite))
+                                    err_constant or err_var == 0.0, force_finite))
     else:
-        true_var = row[K.TRUE_M2] / weight
         values["r2-score"] = float(1.0 - mse / true_var)
         values["explained-variance-score"] = float(1.0 - err_var / true_var)
     accuracy = float(row[K.WITHIN_WEIGHT] / weight)
@@ -267,7 +269,7 @@ class RegressionMetrics:
 
     Notes
     -----
-    The state is one row of 15 float64 numbers per output; it pickles, and
+    The state is one row of 16 float64 numbers per output; it pickles, and
     ``to_bytes``/``from_bytes`` round-trip it. ``merge`` is associative and commutative, and
     merging an empty state changes nothing. Computation is in float64 whatever the input
     dtype (int, uint, float32, float64; contiguous or not). Batches of at least
