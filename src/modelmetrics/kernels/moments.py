@@ -42,6 +42,7 @@ SQ_ERR_SUM = 15  # Σ w e² (summed directly: accurate whatever the weights)
 N_FIELDS = 16
 
 BLOCK = 512  # pairs per two-pass block (two float64 blocks stay in L1)
+SHIFT_SAMPLE = 32  # pairs averaged for a batch's shift
 CHUNK = 1 << 16  # pairs per parallel task; fixed, so results do not depend on the thread count
 
 
@@ -260,8 +261,8 @@ def _n_columns_impl(a):
 @njit(**jit_options())
 def _shifts(t, p, w):
     """Reference values of a column: the weighted means of truth and error over its first
-    ``BLOCK`` finite pairs of positive weight (0 when there are none). Close to the data, so the
-    relative values the blocks sum are of the size of the data's spread."""
+    ``SHIFT_SAMPLE`` finite pairs of positive weight (0 when there are none). Close to the data,
+    so the relative values the blocks sum are of the size of the data's spread."""
     t_sum = 0.0
     e_sum = 0.0
     w_sum = 0.0
@@ -275,7 +276,7 @@ def _shifts(t, p, w):
             e_sum += wi * e
             w_sum += wi
             found += 1
-            if found == BLOCK:
+            if found == SHIFT_SAMPLE:
                 break
     if w_sum == 0.0 or not (np.isfinite(t_sum) and np.isfinite(e_sum)):
         return 0.0, 0.0
