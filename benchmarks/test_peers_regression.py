@@ -1,6 +1,5 @@
 """pytest-benchmark: modelmetrics against its peers, grouped per workload (``make bench``)."""
 
-import numpy as np
 import pytest
 
 from ._regression_peers import ONE_SHOT, make_pairs, streaming_updaters
