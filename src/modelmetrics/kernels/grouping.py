@@ -32,7 +32,7 @@ def counting_sort(keys, n_buckets):
     return order, start
 
 
-@njit(**jit_options())
+@njit(**jit_options(parallel=True))
 def rank_within_buckets(order, start, score, max_per_bucket):
     """Sort each bucket of ``order`` by descending ``score`` (stable) and keep its first
     ``max_per_bucket`` records.
@@ -48,33 +48,40 @@ def rank_within_buckets(order, start, score, max_per_bucket):
     """
     n_buckets = start.shape[0] - 1
     kept_start = np.zeros(n_buckets + 1, np.int64)
+    largest = 0
     for b in range(n_buckets):
-        kept_start[b + 1] = kept_start[b] + min(start[b + 1] - start[b], max_per_bucket)
+        size = start[b + 1] - start[b]
+        largest = max(largest, size)
+        kept_start[b + 1] = kept_start[b] + min(size, max_per_bucket)
     kept = np.empty(kept_start[-1], np.int64)
     rank = np.empty(kept_start[-1], np.int64)
-    for b in range(n_buckets):
-        lo = start[b]
-        n = start[b + 1] - lo
-        if n == 0:
-            continue
-        members = order[lo:lo + n].copy()
-        if n <= INSERTION_SORT_MAX:
-            for i in range(1, n):  # stable insertion sort, descending score
-                item = members[i]
-                j = i - 1
-                while j >= 0 and score[members[j]] < score[item]:
-                    members[j + 1] = members[j]
-                    j -= 1
-                members[j + 1] = item
-        else:
-            keys = np.empty(n)
-            for i in range(n):
-                keys[i] = -score[members[i]]
-            members = members[np.argsort(keys, kind="mergesort")]
-        out = kept_start[b]
-        for r in range(kept_start[b + 1] - out):
-            kept[out + r] = members[r]
-            rank[out + r] = r
+    n_chunks = min(n_buckets, 256)
+    for c in prange(n_chunks):
+        members = np.empty(largest, np.int64)  # scratch, once per chunk
+        for b in range(c * n_buckets // n_chunks, (c + 1) * n_buckets // n_chunks):
+            lo = start[b]
+            n = start[b + 1] - lo
+            if n == 0:
+                continue
+            if n <= INSERTION_SORT_MAX:
+                for i in range(n):  # stable insertion sort, descending score
+                    item = order[lo + i]
+                    j = i - 1
+                    while j >= 0 and score[members[j]] < score[item]:
+                        members[j + 1] = members[j]
+                        j -= 1
+                    members[j + 1] = item
+            else:
+                keys = np.empty(n)
+                for i in range(n):
+                    keys[i] = -score[order[lo + i]]
+                by_score = np.argsort(keys, kind="mergesort")
+                for i in range(n):
+                    members[i] = order[lo + by_score[i]]
+            out = kept_start[b]
+            for r in range(kept_start[b + 1] - out):
+                kept[out + r] = members[r]
+                rank[out + r] = r
     return kept, kept_start, rank
 
 
