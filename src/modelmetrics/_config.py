@@ -76,7 +76,10 @@ PARALLEL_MIN_ITEMS = 20_000
 
 
 class threads_for:
-    """Context manager: use one thread for inputs of fewer than ``PARALLEL_MIN_ITEMS`` items.
+    """Context manager: use one thread for inputs of fewer than ``PARALLEL_MIN_ITEMS`` items,
+    and otherwise hand out the iterations of parallel loops dynamically, one at a time (our
+    parallel loops run over chunks or categories of uneven size, and on a busy machine a thread
+    may be descheduled: static halves would leave the other thread waiting).
 
     Examples
     --------
@@ -89,16 +92,21 @@ class threads_for:
         self.previous = None
 
     def __enter__(self):
-        if self.serial:
-            import numba
+        import numba
 
-            self.previous = numba.get_num_threads()
+        if self.serial:
+            self.previous = ("threads", numba.get_num_threads())
             numba.set_num_threads(1)
+        else:
+            self.previous = ("chunksize", numba.set_parallel_chunksize(1))
         return self
 
     def __exit__(self, *exc):
-        if self.previous is not None:
-            import numba
+        import numba
 
-            numba.set_num_threads(self.previous)
+        kind, value = self.previous
+        if kind == "threads":
+            numba.set_num_threads(value)
+        else:
+            numba.set_parallel_chunksize(value)
         return False

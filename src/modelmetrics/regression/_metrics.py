@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import _config
+from .._config import threads_for
 from .._state import pack_state, restore, unpack_state
 from .._validation import as_real_array, check_choice, check_finite_number, parameter_error
 from ..exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
@@ -363,8 +364,11 @@ class RegressionMetrics:
             raise InvalidInputError(
                 f"{owner}.update: this metric has seen {state.shape[0]} output(s) per sample; "
                 f"the new batch has {n_outputs}. Use one metric per kind of target.")
-        fold = K.fold_batch_parallel if t.shape[0] >= self._parallel_min else K.fold_batch
-        w_min, finite = fold(state, t, p, w, self.threshold, self._omit)
+        if t.shape[0] >= self._parallel_min:
+            with threads_for(t.shape[0]):
+                w_min, finite = K.fold_batch_parallel(state, t, p, w, self.threshold, self._omit)
+        else:
+            w_min, finite = K.fold_batch(state, t, p, w, self.threshold, self._omit)
         if w_min < 0 or not finite:
             _raise_bad_batch(t, p, w, w_min, owner)
         self._rows = state
