@@ -40,6 +40,14 @@ def parameter_error(name: str, owner: str, expected: str, got: object, fix: str 
     return InvalidInputError(message)
 
 
+def to_numpy(value: object) -> np.ndarray:
+    """``numpy.asarray`` that also takes tensors which track gradients (detached first, no copy
+    for CPU tensors)."""
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        value = value.detach()
+    return np.asarray(value)
+
+
 def _describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of dtype {value.dtype} and shape {value.shape}"
@@ -77,10 +85,8 @@ def as_real_array(value: object, name: str, owner: str, *, ndims: tuple[int, ...
                 f"The {name!r} argument of {owner} must be an array of numbers. "
                 f"Got {_describe(value)} instead."
             )
-        if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor: drop autograd
-            value = value.detach()
         try:
-            array = np.asarray(value)
+            array = to_numpy(value)
         except (TypeError, ValueError, RuntimeError) as exc:
             raise InvalidInputError(
                 f"The {name!r} argument of {owner} must be an array of numbers; "

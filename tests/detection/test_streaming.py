@@ -200,3 +200,25 @@ def test_more_than_max_detections_is_counted_and_warned():
             warnings.simplefilter("ignore", UndefinedMetricWarning)
             result = metric.compute()
     assert result.n_dropped == 20
+
+
+def test_a_refused_batch_leaves_the_state_unchanged():
+    metric = mm.DetectionMetrics()
+    good = ([{"boxes": [[0, 0, 5, 5]], "scores": [0.9], "labels": [1]}],
+            [{"boxes": [[0, 0, 5, 5]], "labels": [1], "image_id": 3}])
+    bad = ([{"boxes": [[0, 0, 5, 5]], "scores": [np.nan], "labels": [1]}],
+           [{"boxes": [[0, 0, 5, 5]], "labels": [1], "image_id": 3}])
+    with pytest.raises(InvalidInputError, match="finite"):
+        metric.update(*bad)
+    metric.update(*good)  # image 3 was not registered by the refused batch
+    assert compute(metric).per_class["1"]["true-positives"] == 1
+
+
+def test_torch_tensors_that_track_gradients():
+    torch = pytest.importorskip("torch")
+    boxes = torch.tensor([[0.0, 0.0, 5.0, 5.0]], requires_grad=True)
+    metric = mm.DetectionMetrics().update(
+        [{"boxes": boxes, "scores": torch.tensor([0.9], requires_grad=True),
+          "labels": torch.tensor([1])}],
+        [{"boxes": torch.tensor([[0.0, 0.0, 5.0, 5.0]]), "labels": torch.tensor([1])}])
+    assert compute(metric).per_class["1"]["true-positives"] == 1

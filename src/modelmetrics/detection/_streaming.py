@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .._state import pack_state, restore, unpack_state
-from .._validation import as_real_array, check_choice
+from .._validation import as_real_array, check_choice, to_numpy
 from ..exceptions import ExcludedDataWarning, InvalidInputError
 from . import _coco as C
 from . import _engine as E
@@ -141,26 +141,26 @@ class DetectionMetrics:
                     raise InvalidInputError(f"{_OWNER}.update: the {what} of image {i} of the "
                                             f"batch must be a dict with keys {', '.join(keys)}.")
             for key in ("boxes", "scores", "labels"):
-                det[key].append(np.asarray(pred[key]))
-            m = len(target["boxes"])
-            gt["boxes"].append(np.asarray(target["boxes"]))
-            gt["labels"].append(np.asarray(target["labels"]))
-            gt["crowd"].append(np.asarray(target.get("iscrowd", np.zeros(m, bool))))
+                det[key].append(to_numpy(pred[key]))
+            boxes = to_numpy(target["boxes"])
+            gt["boxes"].append(boxes)
+            gt["labels"].append(to_numpy(target["labels"]))
+            gt["crowd"].append(to_numpy(target.get("iscrowd", np.zeros(len(boxes), bool))))
             gt["area"].append(target.get("area"))
             image_ids[i] = int(target["image_id"]) if "image_id" in target else self._next_image + i
-        self._add_images(image_ids)
+        new_images = self._new_images(image_ids)
+        if targets:
+            self._match_batch(det, gt, image_ids)  # validates everything before changing state
+        self._images = np.concatenate([self._images, new_images])
         self._next_image += len(targets)
-        if not targets:
-            return self
-        self._match_batch(det, gt, image_ids)
         return self
 
-    def _add_images(self, image_ids: np.ndarray) -> None:
+    def _new_images(self, image_ids: np.ndarray) -> np.ndarray:
         unique = np.unique(image_ids)
         if unique.size != image_ids.size or np.intersect1d(unique, self._images).size:
             raise InvalidInputError(f"{_OWNER}.update: an image_id was given twice (within the "
                                     f"batch or across updates). Each image must be added once.")
-        self._images = np.concatenate([self._images, unique])
+        return unique
 
     def _match_batch(self, det, gt, image_ids) -> None:
         params = self.params
