@@ -76,10 +76,7 @@ PARALLEL_MIN_ITEMS = 20_000
 
 
 class threads_for:
-    """Context manager: use one thread for inputs of fewer than ``PARALLEL_MIN_ITEMS`` items,
-    and otherwise hand out the iterations of parallel loops dynamically, one at a time (our
-    parallel loops run over chunks or categories of uneven size, and on a busy machine a thread
-    may be descheduled: static halves would leave the other thread waiting).
+    """Context manager: use one thread for inputs of fewer than ``PARALLEL_MIN_ITEMS`` items.
 
     Examples
     --------
@@ -92,21 +89,16 @@ class threads_for:
         self.previous = None
 
     def __enter__(self):
-        import numba
-
         if self.serial:
-            self.previous = ("threads", numba.get_num_threads())
+            import numba
+
+            self.previous = numba.get_num_threads()
             numba.set_num_threads(1)
-        else:
-            self.previous = ("chunksize", numba.set_parallel_chunksize(1))
         return self
 
     def __exit__(self, *exc):
-        import numba
+        if self.previous is not None:
+            import numba
 
-        kind, value = self.previous
-        if kind == "threads":
-            numba.set_num_threads(value)
-        else:
-            numba.set_parallel_chunksize(value)
+            numba.set_num_threads(self.previous)
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from .._config import threads_for
@@ -190,7 +191,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     with threads_for(rows.score.shape[0]):
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
-                      precision, recall, scores)
+                      precision, recall, scores, numba.get_num_threads())
     return precision, recall, scores
 
 

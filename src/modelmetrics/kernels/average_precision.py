@@ -38,7 +38,7 @@ def _summarise_status(status, start, n, out):
 
 @njit(**jit_options(parallel=True))
 def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thresholds,
-               precision, recall, scores):
+               precision, recall, scores, n_workers):
     """Fill COCO's precision, recall and scores arrays.
 
     Parameters
@@ -58,6 +58,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
     recall_thresholds : float64 (R,), ascending
     precision, scores : float64 (T, R, K, A, M), out (pre-filled with −1)
     recall : float64 (T, K, A, M), out (pre-filled with −1)
+    n_workers : int
+        Threads to spread the categories over (largest first, each to the least-loaded
+        worker: class frequencies are long-tailed, so even splits of the category range are not
+        even splits of the work).
 
     Notes
     -----
@@ -79,89 +83,96 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
     for c in prange(n_chunks):
         lo = c * n_det // n_chunks
         _summarise_status(status, lo, (c + 1) * n_det // n_chunks - lo, summary[lo:])
-    # largest categories first: class frequencies are long-tailed, and with dynamic scheduling
-    # (see ``modelmetrics._config.threads_for``) the big ones then start first
-    by_size = np.argsort(cat_start[:-1] - cat_start[1:], kind="mergesort")
-    for position in prange(n_categories):
-        k = by_size[position]
-        ranked = order[cat_start[k]:cat_start[k + 1]]
-        most = 0
-        for a in range(n_area):
-            most = max(most, n_gt[k, a])
-        if most == 0:
-            continue
-        # gather the category's detections in ranked order: the passes below then read memory
-        # sequentially instead of hopping through the whole array
-        n = ranked.shape[0]
-        local_rank = np.empty(n, np.int64)
-        local_score = np.empty(n)
-        local_kind = np.empty((n, n_area), np.uint8)
-        for i in range(n):
-            d = ranked[i]
-            local_rank[i] = rank[d]
-            local_score[i] = score[d]
-            for a in range(n_area):
-                local_kind[i, a] = summary[d, a]
-        event_pr = np.empty((n_thr, most))
-        event_rc = np.empty((n_thr, most))
-        event_score = np.empty((n_thr, most))
-        n_events = np.empty(n_thr, np.int64)
-        tp = np.empty(n_thr)
-        fp = np.empty(n_thr)
-        for a in range(n_area):
-            positives = n_gt[k, a]
-            if positives == 0:
+    n_workers = max(1, min(n_workers, n_categories))
+    sizes = cat_start[1:] - cat_start[:-1]
+    worker_of = np.empty(n_categories, np.int64)
+    load = np.zeros(n_workers, np.int64)
+    for k in np.argsort(-sizes):
+        w = np.argmin(load)
+        worker_of[k] = w
+        load[w] += sizes[k] + 1
+    for worker in prange(n_workers):
+        for k in range(n_categories):
+            if worker_of[k] != worker:
                 continue
-            for m in range(max_dets.shape[0]):
-                cut = max_dets[m]
-                n_events[:] = 0
-                tp[:] = 0.0
-                fp[:] = 0.0
-                fp_everywhere = 0.0
-                nd = 0
-                first_score = 0.0
-                for i in range(n):
-                    if local_rank[i] >= cut:
-                        continue
-                    if nd == 0:
-                        first_score = local_score[i]
-                    nd += 1
-                    kind = local_kind[i, a]
-                    if kind == ALL_FP:
-                        fp_everywhere += 1.0
-                    elif kind == MIXED:
-                        d = ranked[i]
-                        for t in range(n_thr):
-                            state = status[d, a, t]
-                            if state == TP:
-                                tp[t] += 1.0
-                                e = n_events[t]
-                                event_pr[t, e] = tp[t] / (fp[t] + fp_everywhere + tp[t] + EPS)
-                                event_rc[t, e] = tp[t] / positives
-                                event_score[t, e] = score[d]
-                                n_events[t] = e + 1
-                            elif state == FP:
-                                fp[t] += 1.0
-                for t in range(n_thr):
-                    recall[t, k, a, m] = tp[t] / positives if nd else 0.0
-                    n_ev = n_events[t]
-                    for e in range(n_ev - 1, 0, -1):
-                        if event_pr[t, e] > event_pr[t, e - 1]:
-                            event_pr[t, e - 1] = event_pr[t, e]
-                    e = 0
-                    for r in range(n_rec):
-                        threshold = recall_thresholds[r]
+            ranked = order[cat_start[k]:cat_start[k + 1]]
+            most = 0
+            for a in range(n_area):
+                most = max(most, n_gt[k, a])
+            if most == 0:
+                continue
+            # gather the category's detections in ranked order: the passes below then read memory
+            # sequentially instead of hopping through the whole array
+            n = ranked.shape[0]
+            local_rank = np.empty(n, np.int64)
+            local_score = np.empty(n)
+            local_kind = np.empty((n, n_area), np.uint8)
+            for i in range(n):
+                d = ranked[i]
+                local_rank[i] = rank[d]
+                local_score[i] = score[d]
+                for a in range(n_area):
+                    local_kind[i, a] = summary[d, a]
+            event_pr = np.empty((n_thr, most))
+            event_rc = np.empty((n_thr, most))
+            event_score = np.empty((n_thr, most))
+            n_events = np.empty(n_thr, np.int64)
+            tp = np.empty(n_thr)
+            fp = np.empty(n_thr)
+            for a in range(n_area):
+                positives = n_gt[k, a]
+                if positives == 0:
+                    continue
+                for m in range(max_dets.shape[0]):
+                    cut = max_dets[m]
+                    n_events[:] = 0
+                    tp[:] = 0.0
+                    fp[:] = 0.0
+                    fp_everywhere = 0.0
+                    nd = 0
+                    first_score = 0.0
+                    for i in range(n):
+                        if local_rank[i] >= cut:
+                            continue
                         if nd == 0:
-                            value, at = 0.0, 0.0
-                        elif threshold <= 0.0:  # the first ranked detection
-                            value = event_pr[t, 0] if n_ev else 0.0
-                            at = first_score
-                        else:
-                            while e < n_ev and event_rc[t, e] < threshold:
-                                e += 1
-                            if e < n_ev:
-                                value, at = event_pr[t, e], event_score[t, e]
-                            else:
+                            first_score = local_score[i]
+                        nd += 1
+                        kind = local_kind[i, a]
+                        if kind == ALL_FP:
+                            fp_everywhere += 1.0
+                        elif kind == MIXED:
+                            d = ranked[i]
+                            for t in range(n_thr):
+                                state = status[d, a, t]
+                                if state == TP:
+                                    tp[t] += 1.0
+                                    e = n_events[t]
+                                    event_pr[t, e] = tp[t] / (fp[t] + fp_everywhere + tp[t] + EPS)
+                                    event_rc[t, e] = tp[t] / positives
+                                    event_score[t, e] = score[d]
+                                    n_events[t] = e + 1
+                                elif state == FP:
+                                    fp[t] += 1.0
+                    for t in range(n_thr):
+                        recall[t, k, a, m] = tp[t] / positives if nd else 0.0
+                        n_ev = n_events[t]
+                        for e in range(n_ev - 1, 0, -1):
+                            if event_pr[t, e] > event_pr[t, e - 1]:
+                                event_pr[t, e - 1] = event_pr[t, e]
+                        e = 0
+                        for r in range(n_rec):
+                            threshold = recall_thresholds[r]
+                            if nd == 0:
                                 value, at = 0.0, 0.0
-                        precision[t, r, k, a, m] = value
-                        scores[t, r, k, a, m] = at
+                            elif threshold <= 0.0:  # the first ranked detection
+                                value = event_pr[t, 0] if n_ev else 0.0
+                                at = first_score
+                            else:
+                                while e < n_ev and event_rc[t, e] < threshold:
+                                    e += 1
+                                if e < n_ev:
+                                    value, at = event_pr[t, e], event_score[t, e]
+                                else:
+                                    value, at = 0.0, 0.0
+                            precision[t, r, k, a, m] = value
+                            scores[t, r, k, a, m] = at

@@ -159,12 +159,14 @@ def gather_detections(kept, corners, area, score, category, image):
     out_score = np.empty(n)
     out_category = np.empty(n, np.int64)
     out_image = np.empty(n, np.int64)
-    for i in prange(n):
-        d = kept[i]
-        for c in range(corners.shape[1]):
-            out_corners[i, c] = corners[d, c]
-        out_area[i] = area[d]
-        out_score[i] = score[d]
-        out_category[i] = category[d]
-        out_image[i] = image[d]
+    n_chunks = min(n, 256)
+    for chunk in prange(n_chunks):
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            d = kept[i]
+            for c in range(corners.shape[1]):
+                out_corners[i, c] = corners[d, c]
+            out_area[i] = area[d]
+            out_score[i] = score[d]
+            out_category[i] = category[d]
+            out_image[i] = image[d]
     return out_corners, out_area, out_score, out_category, out_image

@@ -34,12 +34,15 @@ IGNORED = np.uint8(2)
 @njit(**jit_options(parallel=True))
 def box_iou_groups(det_corners, gt_corners, gt_crowd, det_start, gt_start, iou_start, iou):
     """Fill the flat IoU storage of every group from box corner rows (see ``boxes``)."""
-    for g in prange(det_start.shape[0] - 1):
-        k = iou_start[g]
-        for d in range(det_start[g], det_start[g + 1]):
-            for j in range(gt_start[g], gt_start[g + 1]):
-                iou[k] = pair_iou(det_corners[d], gt_corners[j], gt_crowd[j])
-                k += 1
+    n_groups = det_start.shape[0] - 1
+    n_chunks = min(n_groups, 256)
+    for chunk in prange(n_chunks):
+        for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
+            k = iou_start[g]
+            for d in range(det_start[g], det_start[g + 1]):
+                for j in range(gt_start[g], gt_start[g + 1]):
+                    iou[k] = pair_iou(det_corners[d], gt_corners[j], gt_crowd[j])
+                    k += 1
 
 
 @njit(inline="always", **jit_options())
