@@ -19,7 +19,6 @@ __all__ = [
     "as_real_array",
     "check_choice",
     "check_finite_number",
-    "check_same_length",
     "parameter_error",
 ]
 
@@ -110,23 +109,6 @@ def as_real_array(value: object, name: str, owner: str, *, ndims: tuple[int, ...
     if not array.dtype.isnative:
         array = array.astype(array.dtype.newbyteorder("="))
     return array
-
-
-def check_same_length(first: np.ndarray, second: np.ndarray, names: tuple[str, str], owner: str) -> None:
-    """Raise unless both arrays have the same number of rows.
-
-    Examples
-    --------
-    >>> check_same_length(np.zeros(3), np.zeros(2), ("y_true", "y_pred"), "f")
-    Traceback (most recent call last):
-    ...
-    modelmetrics.exceptions.InvalidInputError: The 'y_true' and 'y_pred' arguments of f must have the same length. Got 3 and 2 instead.
-    """
-    if first.shape[0] != second.shape[0]:
-        raise InvalidInputError(
-            f"The {names[0]!r} and {names[1]!r} arguments of {owner} must have the same length. "
-            f"Got {first.shape[0]} and {second.shape[0]} instead."
-        )
 
 
 def check_choice(value: object, name: str, owner: str, choices: tuple) -> None:

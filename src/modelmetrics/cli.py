@@ -95,11 +95,12 @@ def _detection_report(evaluation, max_rows: int | None = 20) -> str:
             f"{table}{more}")
 
 
-def _detection_document(evaluation) -> dict:
+def _detection_document(evaluation, split: str = "test") -> dict:
+    """The job-state fields that a COCO evaluation fills in (metrics, dataset stats)."""
     return {
         "modelType": "object-detection",
-        "metrics": {"test": evaluation.to_dict()},
-        "datasetStats": {"test": {"detection": evaluation.dataset_stats}},
+        "metrics": {split: evaluation.to_dict()},
+        "datasetStats": {split: {"detection": evaluation.dataset_stats}},
     }
 
 
@@ -111,10 +112,7 @@ def _evaluate_detection(args) -> int:
         evaluation = evaluate_coco(args.gt, args.pred, score_threshold=args.score_threshold,
                                    operating_iou=args.iou_threshold)
     if args.json:
-        document = _detection_document(evaluation)
-        document["metrics"] = {args.split: document["metrics"].pop("test")}
-        document["datasetStats"] = {args.split: document["datasetStats"].pop("test")}
-        print(json.dumps(document, indent=1, allow_nan=False))
+        print(json.dumps(_detection_document(evaluation, args.split), indent=1, allow_nan=False))
     else:
         print(_detection_report(evaluation, max_rows=None if args.all_classes else 20))
     return 0

@@ -373,7 +373,7 @@ class CocoEvaluation:
         return out
 
 
-def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> tuple[dict, np.ndarray]:
+def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> dict:
     tp, fp = E.operating_counts(rows, n_gt.shape[0], params)
     fn = n_gt[:, 0] - tp
     thresholds = params.iou_thresholds
@@ -407,7 +407,7 @@ def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> 
                 row[key] = float(row[key])
         row["undefined"] = undefined
         table[name] = row
-    return table, tp
+    return table
 
 
 def _params(max_detections, iou_thresholds, score_threshold, operating_iou) -> E.EvaluationParams:
@@ -505,10 +505,6 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
     rows = E.match_boxes(det_image, det_category, res.score, det_corners, det_corners[:, 4],
                          gt.image, gt.category, gt_corners, gt.area, gt.crowd, gt.ann_id,
                          gt.image_ids.size, K, params)
-    if rows.n_dropped:
-        warnings.warn(f"{rows.n_dropped} detection(s) beyond max_detections[-1]="
-                      f"{params.max_detections[-1]} in their image and category were not "
-                      f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=2)
     n_gt = E.count_ground_truth(gt.category, gt.area, gt.crowd, K, params.area_ranges)
     tp, _ = E.operating_counts(rows, K, params)
     confusion = E.confusion_matrix(rows, tp, det_corners, gt.image, gt.category, gt.crowd,
@@ -528,7 +524,11 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
     precision, recall, scores = E.accumulate_rows(rows, n_gt, params,
                                                   in_group_order=in_group_order)
     stats = summary_stats(precision, recall, params, parity=parity)
-    per_class, _ = _per_class(precision, rows, n_gt, params, category_names, support)
+    per_class = _per_class(precision, rows, n_gt, params, category_names, support)
+    if rows.n_dropped:
+        warnings.warn(f"{rows.n_dropped} detection(s) beyond max_detections[-1]="
+                      f"{params.max_detections[-1]} in their image and category were not "
+                      f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=3)
     detections = {
         "index": detection_index, "image_id": image_ids,
         "category_id": category_ids[rows.category], "score": rows.score,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from .._state import pack_state, restore, unpack_state
 from .._validation import as_real_array, check_choice, to_numpy
-from ..exceptions import ExcludedDataWarning, InvalidInputError
+from ..exceptions import InvalidInputError
 from . import _coco as C
 from . import _engine as E
 from ._boxes import BOX_FORMATS, check_boxes
@@ -308,10 +307,6 @@ class DetectionMetrics:
         np.add.at(matrix, (_cell_index(labels, cells[:, 0]), _cell_index(labels, cells[:, 1])),
                   cells[:, 2])
         names = [self.class_names.get(int(label), str(int(label))) for label in labels]
-        if self._dropped:
-            warnings.warn(f"{self._dropped} detection(s) beyond max_detections[-1]="
-                          f"{params.max_detections[-1]} in their image and class were not "
-                          f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=2)
         return C.build_evaluation(rows, n_gt, support, labels, names, self._image,
                                   rows.source, self._match, matrix, params,
                                   parity=False, in_group_order=False)
