@@ -505,7 +505,7 @@ def test_kernel_output_growth():
     status, _, _, image_ids, ints, bbox, area, segs, slow, *_ = kernel(data)
     assert status == json_scan.OK and image_ids.tolist() == list(range(1, 300))
     assert ints[json_scan.GT_COL_ANN_ID].tolist() == list(range(3000))
-    assert segs[json_scan.GT_SEG_RECORD].tolist() == list(range(3000))
+    assert segs[json_scan.SEG_RECORD].tolist() == list(range(3000))
     check(data, fast=True)
 
 

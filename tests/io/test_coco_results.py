@@ -249,7 +249,7 @@ def test_many_slow_numbers():
     values += ["1" + "0" * rng.randrange(20, 40) + str(rng.randrange(1, 9)) for _ in range(300)]
     texts = [record_text(score=v, box=(v, v, v, v)) for v in values]
     data = document(texts)
-    status, _, n, _, _, _, slow = json_scan.scan_results(np.frombuffer(data + b"\0", np.uint8).copy())
+    status, _, n, *_, slow = json_scan.scan_results(np.frombuffer(data + b"\0", np.uint8).copy())
     assert status == json_scan.OK and n == 600 and slow.shape[0] > 16
     assert_matches(fast(data), json.loads(data))
 
@@ -579,6 +579,26 @@ def test_non_finite_tokens(token, fragments):
     raises(data, "Record 1", *fragments)
     raises(document([record_text(), record_text(box=("0", token.lstrip("-"), "1", "1"))]), "Record 1", "'bbox'")
 
+
+
+@pytest.mark.parametrize("box, fragments", [
+    (("0", "0", "-1", "1"), ["'bbox'", "-1"]),  # plain number: the one-pass box reader refuses it
+    (("0", "0", "1", "-0.5"), ["'bbox'", "-0.5"]),
+    (("0", "0", "-1e-320", "1"), ["'bbox'"]),  # subnormal: settled by Python's float(), then checked
+    (("0", "0", "1", "-" + "1" * 25), ["'bbox'"]),  # > 19 digits: likewise
+    (("0", "0", "1", "-Infinity"), ["'bbox'"]),
+])
+def test_negative_or_non_finite_boxes_name_the_record(box, fragments):
+    data = document([record_text(), record_text(), record_text(box=box), record_text()])
+    raises(data, "Record 2", *fragments)
+
+
+@pytest.mark.parametrize("score", ["1e-400", "2.4703282292062328e-324", "1" + "0" * 30])
+def test_scores_settled_by_python_are_still_read(score):
+    data = document([record_text(score=score), record_text(score="-0", box=("-0", "-0.0", "0", "-0e0"))])
+    assert_matches(fast(data), json.loads(data))
+    assert math.copysign(1, fast(data).score[1]) == 1.0  # the int token -0 is +0.0, as float(0)
+    assert math.copysign(1, fast(data).bbox[1, 1]) == -1.0  # the float token -0.0 keeps its sign
 
 @pytest.mark.parametrize("text, fragments", [
     (b'[{"image_id": 1, "category_id": 2, "score": 0.5 "bbox": [1, 2, 3, 4]}]', ["Expecting ',' delimiter", "line 1, column 49", "byte offset 48"]),

@@ -42,10 +42,10 @@ class Annotations(Sequence):
         The document's bytes.
     span : numpy.ndarray of int64, shape (n, 2)
         Byte span ``[start, end)`` of each annotation object in ``buffer``.
-    segments : numpy.ndarray of int64, shape (json_scan.N_INT_COLS, s)
+    segments : numpy.ndarray of int64, shape (json_scan.N_SEG_ROWS, s)
         One column per annotation with a ``segmentation``, as
         :func:`~modelmetrics.kernels.json_scan.scan_ground_truth` gives them (the annotation's
-        index in row ``GT_SEG_RECORD``, spans, size and flags in the results rows).
+        index in row ``SEG_RECORD``, spans, size and flags in the other ``SEG_*`` rows).
     """
 
     __slots__ = ("_buffer", "_span", "_segments", "_segmentation")
@@ -71,25 +71,7 @@ class Annotations(Sequence):
         """The annotations' ``segmentation`` values (``len(segmentation) == len(self)``), built
         on first access."""
         if self._segmentation is None:
-            n = len(self)
-            table = self._segments
-            record = table[_scan.GT_SEG_RECORD]
-            present = np.zeros(n, dtype=bool)
-            present[record] = True
-            columns = {}
-            for name, (first, second) in (("size", (_scan.COL_SIZE_H, _scan.COL_SIZE_W)),
-                                          ("span", (_scan.COL_SEG_START, _scan.COL_SEG_END)),
-                                          ("counts_span", (_scan.COL_COUNTS_START,
-                                                           _scan.COL_COUNTS_END))):
-                dense = np.full((n, 2), -1, dtype=np.int64)
-                dense[record, 0] = table[first]
-                dense[record, 1] = table[second]
-                columns[name] = _frozen(dense)
-            escaped = np.zeros(n, dtype=bool)
-            escaped[record] = (table[_scan.COL_FLAGS] & _scan.FLAG_COUNTS_ESCAPED) != 0
-            self._segmentation = Segmentations(
-                present=_frozen(present), counts_escaped=_frozen(escaped),
-                buffer=self._buffer if record.size else None, objects=None, **columns)
+            self._segmentation = Segmentations.from_table(len(self), self._segments, self._buffer)
         return self._segmentation
 
     def take(self, indices) -> Annotations:
@@ -99,11 +81,11 @@ class Annotations(Sequence):
         table = self._segments
         if table.shape[1]:
             column = np.full(len(self), -1, dtype=np.int64)
-            column[table[_scan.GT_SEG_RECORD]] = np.arange(table.shape[1])
+            column[table[_scan.SEG_RECORD]] = np.arange(table.shape[1])
             column = column[indices]
             kept = np.flatnonzero(column >= 0)
             table = table[:, column[kept]]
-            table[_scan.GT_SEG_RECORD] = kept
+            table[_scan.SEG_RECORD] = kept
         return Annotations(self._buffer, _frozen(self._span[indices]), _frozen(table))
 
     def __eq__(self, other) -> bool:

@@ -94,6 +94,37 @@ class Segmentations:
     buffer: np.ndarray | None = field(repr=False)
     objects: list | None = field(repr=False)
 
+    @classmethod
+    def from_table(cls, n: int, table: np.ndarray, buffer: np.ndarray) -> Segmentations:
+        """The segmentations of ``n`` records from a scanner's segmentation table.
+
+        Parameters
+        ----------
+        n : int
+            Number of records.
+        table : numpy.ndarray of int64, shape (json_scan.N_SEG_ROWS, s)
+            One column per record with a segmentation (``SEG_*`` rows, the record's index in
+            row ``SEG_RECORD``), as the scanners of :mod:`modelmetrics.kernels.json_scan` give.
+        buffer : numpy.ndarray of uint8
+            The scanned document.
+        """
+        record = table[_scan.SEG_RECORD]
+        present = np.zeros(n, dtype=bool)
+        present[record] = True
+        columns = {}
+        for name, (first, second) in (("size", (_scan.SEG_SIZE_H, _scan.SEG_SIZE_W)),
+                                      ("span", (_scan.SEG_START, _scan.SEG_END)),
+                                      ("counts_span", (_scan.SEG_COUNTS_START,
+                                                       _scan.SEG_COUNTS_END))):
+            dense = np.full((n, 2), -1, dtype=np.int64)
+            dense[record, 0] = table[first]
+            dense[record, 1] = table[second]
+            columns[name] = _frozen(dense)
+        escaped = np.zeros(n, dtype=bool)
+        escaped[record] = (table[_scan.SEG_FLAGS] & _scan.FLAG_COUNTS_ESCAPED) != 0
+        return cls(present=_frozen(present), counts_escaped=_frozen(escaped),
+                   buffer=_frozen(buffer) if record.size else None, objects=None, **columns)
+
     def __len__(self) -> int:
         return self.present.shape[0]
 
@@ -345,17 +376,23 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
             return None
         if k == parts - 1 and status != _scan.OK:
             return None
-    _, _, n, ints, score, bbox, slow = outputs[0]
+    _, _, n, ints, score, bbox, has_bbox, segs, slow = outputs[0]
     total = sum(out[2] for out in outputs)
     if total > score.shape[0]:  # part 0 grew its arrays: not for valid documents
         return None
     # Copy the other parts after part 0: contiguous blocks, half of them on a pool thread
     # (NumPy copies release the GIL; writing the fresh pages is most of the cost).
-    slows = [slow]
+    segs_list, slows = [segs], [slow]
     copies = []
-    for _, _, count, part_ints, part_score, part_bbox, part_slow in outputs[1:]:
+    for _, _, count, part_ints, part_score, part_bbox, part_has_bbox, part_segs, part_slow \
+            in outputs[1:]:
         copies += [(ints[row, n : n + count], part_ints[row, :count]) for row in range(ints.shape[0])]
-        copies += [(score[n : n + count], part_score[:count]), (bbox[n : n + count], part_bbox[:count])]
+        copies += [(score[n : n + count], part_score[:count]), (bbox[n : n + count], part_bbox[:count]),
+                   (has_bbox[n : n + count], part_has_bbox[:count])]
+        if part_segs.shape[1]:
+            part_segs = part_segs.copy()
+            part_segs[_scan.SEG_RECORD] += n
+            segs_list.append(part_segs)
         if part_slow.shape[0]:
             part_slow = part_slow.copy()
             part_slow[:, _scan.SLOW_RECORD] += n
@@ -365,8 +402,9 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     future = pool.submit(_copy_all, copies[half:])
     _copy_all(copies[:half])
     future.result()
+    segs = np.concatenate(segs_list, axis=1) if len(segs_list) > 1 else segs
     slow = np.concatenate(slows) if len(slows) > 1 else slow
-    return _scan.OK, -1, n, ints[:, :n], score[:n], bbox[:n], slow
+    return _scan.OK, -1, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
 
 
 def _copy_all(pairs) -> None:
@@ -381,45 +419,34 @@ def _half_by_bytes(pairs) -> int:
 
 
 def _from_buffer(buf: np.ndarray) -> CocoResults:
-    status, _, _, ints, score, bbox, slow = scan_buffer(buf)
+    status, err_pos, n, ints, score, bbox, has_bbox, segs, slow = scan_buffer(buf)
+    if status == _scan.ERR_VALUE:  # record n is well-formed JSON with a bad value
+        _check_record(n, json.loads(buf[err_pos : _scan.value_end(buf, err_pos)].tobytes()))
+        raise AssertionError(f"record {n} was flagged but passes the checks")  # pragma: no cover
     if status != _scan.OK:
         return _from_json(buf)
-    # Numbers the kernel left to Python's float() (subnormals, > 19 digits, ...): a few at most.
+    # Numbers the kernel left to Python's float() (subnormals, > 19 digits, ...): a few at most;
+    # the kernel checked every other value.
     for record, column, start, end in slow.tolist():
         value = float(buf[start:end].tobytes())
         if column == _scan.COL_SCORE:
             score[record] = value
         else:
             bbox[record, column - _scan.COL_BBOX] = value
+    for record in np.unique(slow[:, _scan.SLOW_RECORD]).tolist():
+        box = bbox[record]
+        if not (math.isfinite(score[record]) and (not has_bbox[record] or (
+                np.isfinite(box).all() and box[2] >= 0 and box[3] >= 0))):
+            start, end = ints[_scan.COL_REC_START, record], ints[_scan.COL_REC_END, record]
+            _check_record(record, json.loads(buf[start:end].tobytes()))
+            raise AssertionError(f"record {record} was flagged but passes the checks")  # pragma: no cover
 
-    flags = ints[_scan.COL_FLAGS]
-    has_bbox = (flags & _scan.FLAG_HAS_BBOX) != 0
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(score)
-        bad |= has_bbox & ~(np.isfinite(bbox).all(axis=1) & (bbox[:, 2] >= 0) & (bbox[:, 3] >= 0))
-    if bad.any():
-        index = int(np.flatnonzero(bad)[0])
-        start, end = ints[_scan.COL_REC_START, index], ints[_scan.COL_REC_END, index]
-        _check_record(index, json.loads(buf[start:end].tobytes()))
-        raise AssertionError(f"record {index} was flagged but passes the checks")  # pragma: no cover
-
-    seg_span = ints[_scan.COL_SEG_START : _scan.COL_SEG_END + 1].T
-    present = seg_span[:, 0] >= 0
-    segmentation = Segmentations(
-        present=_frozen(present),
-        size=_frozen(ints[_scan.COL_SIZE_H : _scan.COL_SIZE_W + 1].T),
-        span=_frozen(seg_span),
-        counts_span=_frozen(ints[_scan.COL_COUNTS_START : _scan.COL_COUNTS_END + 1].T),
-        counts_escaped=_frozen((flags & _scan.FLAG_COUNTS_ESCAPED) != 0),
-        buffer=_frozen(buf) if present.any() else None,
-        objects=None,
-    )
     return CocoResults(
         image_id=_frozen(ints[_scan.COL_IMAGE_ID]),
         category_id=_frozen(ints[_scan.COL_CATEGORY_ID]),
         score=_frozen(score),
         bbox=_frozen(bbox),
-        segmentation=segmentation,
+        segmentation=Segmentations.from_table(n, segs, buf),
     )
 
 

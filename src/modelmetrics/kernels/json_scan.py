@@ -61,26 +61,32 @@ ERR_BBOX = 7  # bbox is not an array of exactly 4 numbers
 ERR_GEOMETRY = 8  # a record has neither bbox nor segmentation
 ERR_UNUSUAL = 9  # valid JSON the scanner does not handle (escaped or duplicate keys, deep nesting)
 ERR_BUFFER = 10  # the buffer does not end with the NUL terminator
+ERR_VALUE = 13  # a score or bbox value that is not finite, or a negative bbox width or height
 # Returned by scan_results_part only (not errors: where a part of the document ends).
 AT_STOP = -1  # the next record starts exactly at the requested stop offset
 PAST_STOP = -2  # the next record starts after it: the stop offset was not a record boundary
 
-# Rows of the int64 record table (N_INT_COLS, n).
+# Rows of the int64 record table (N_INT_COLS, n). Output memory is kept small (fresh pages are
+# expensive): whether a record has a bbox is a separate bool vector, and segmentations go to a
+# separate table (below) with one column per record that has one.
 COL_IMAGE_ID = 0
 COL_CATEGORY_ID = 1
 COL_REC_START = 2  # byte offset of the record's "{"
 COL_REC_END = 3  # byte offset just after its "}"
-COL_SEG_START = 4  # raw JSON text of the segmentation value: [start, end), -1 if absent
-COL_SEG_END = 5
-COL_COUNTS_START = 6  # content of the "counts" string (between the quotes), -1 if not a string
-COL_COUNTS_END = 7
-COL_SIZE_H = 8  # "size": [h, w], -1 unless two non-negative integer tokens
-COL_SIZE_W = 9
-COL_FLAGS = 10  # FLAG_* bits
-N_INT_COLS = 11
+N_INT_COLS = 4
+
+# Rows of the int64 segmentation table (N_SEG_ROWS, s): one column per segmentation value.
+SEG_RECORD = 0  # index of the record (result or annotation) it belongs to
+SEG_START = 1  # raw JSON text of the segmentation value: [start, end)
+SEG_END = 2
+SEG_COUNTS_START = 3  # content of the "counts" string (between the quotes), -1 if not a string
+SEG_COUNTS_END = 4
+SEG_SIZE_H = 5  # "size": [h, w], -1 unless two non-negative integer tokens
+SEG_SIZE_W = 6
+SEG_FLAGS = 7  # FLAG_* bits
+N_SEG_ROWS = 8
 
 FLAG_COUNTS_ESCAPED = 1  # the counts string holds backslash escapes (RLE strings may hold \\)
-FLAG_HAS_BBOX = 2  # the record has a bbox (its values may still be NaN tokens)
 
 # Float fields, as named in the slow-number table: the score, and bbox value k as COL_BBOX + k.
 COL_SCORE = 0
@@ -164,14 +170,23 @@ _KEY_BBOX = np.frombuffer(b"bbox", dtype=np.uint8).copy()
 _KEY_SEGMENTATION = np.frombuffer(b"segmentation", dtype=np.uint8).copy()
 _KEY_COUNTS = np.frombuffer(b"counts", dtype=np.uint8).copy()
 _KEY_SIZE = np.frombuffer(b"size", dtype=np.uint8).copy()
+_KEY_ID = np.frombuffer(b"id", dtype=np.uint8).copy()
+_KEY_AREA = np.frombuffer(b"area", dtype=np.uint8).copy()
+_KEY_ISCROWD = np.frombuffer(b"iscrowd", dtype=np.uint8).copy()
 
 # Bits of the per-record "seen" mask (also the key identifiers).
+# Known keys of results and annotations, one bit each (also the bits of the per-record "seen"
+# masks); _KEY_OTHER for any other key. Each scanner masks out the keys it does not read.
 _SEEN_IMAGE_ID = 1
 _SEEN_CATEGORY_ID = 2
 _SEEN_SCORE = 4
 _SEEN_BBOX = 8
 _SEEN_SEGMENTATION = 16
+_SEEN_ID = 32
+_SEEN_AREA = 64
+_SEEN_ISCROWD = 128
 _KEY_OTHER = 0
+_RESULT_KEYS = _SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE | _SEEN_BBOX | _SEEN_SEGMENTATION
 
 
 # --------------------------------------------------------------------------------------------
@@ -417,6 +432,14 @@ def _skip_value(buf, i, stack):
 
 
 @njit(**jit_options())
+def value_end(buf, i):
+    """Index just after the JSON value starting at ``i`` (for error messages: the caller parses
+    ``buf[i:value_end(buf, i)]``), or -1 when it is not a well-formed value."""
+    status, end = _skip_value(buf, i, np.empty(MAX_DEPTH, dtype=np.uint8))
+    return end if status == OK else -1
+
+
+@njit(**jit_options())
 def _mul64(a, b):
     """Full 128-bit product of two uint64: (high, low)."""
     a_lo = a & _M32
@@ -628,6 +651,115 @@ def _parse_number(buf, i):
     return OK, i, fval, ival, flags
 
 
+
+
+@njit(**_INLINE)
+def _read_digits(buf, i, value):
+    """Read the decimal digits at ``i`` onto ``value`` (``value * 10 + d`` for each digit ``d``).
+
+    Returns (end, value): the index of the first non-digit, and the value, exact as long as
+    it stays below 10**18 (further digits are counted by ``end`` but not added: no overflow).
+    """
+    while True:
+        d = buf[i] - 48
+        if d < 0 or d > 9:
+            return i, value
+        if value < 100_000_000_000_000_000:
+            value = value * 10 + d
+        i += 1
+
+
+@njit(**_INLINE)
+def _quick_id(buf, i):
+    """A plain non-negative integer token of 1 to 18 digits at ``i``; (end, value), else
+    (-1, 0) for anything else (left to ``_parse_id``)."""
+    j, value = _read_digits(buf, i, 0)
+    length = j - i
+    if length == 0 or length > 18 or (length > 1 and buf[i] == 48):
+        return -1, 0
+    c = buf[j]
+    if c == 46 or c == 101 or c == 69:  # . e E
+        return -1, 0
+    return j, value
+
+
+@njit(**_INLINE)
+def _quick_number(buf, i):
+    """The common JSON number at ``i`` in one pass: ``-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]{1,3})?``
+    with at most 15 digits and a decimal exponent within +-22, so that Clinger's fast path gives
+    the correctly rounded double (``float(int)`` for integer tokens, so ``-0`` is ``+0.0``).
+
+    Returns (end, value), or (-1, 0.0) for anything else (left to :func:`_parse_number`, which
+    also reports syntax errors).
+    """
+    neg = buf[i] == 45
+    if neg:
+        i += 1
+    start = i
+    i, man = _read_digits(buf, i, 0)
+    digits = i - start
+    if digits == 0 or (digits > 1 and buf[start] == 48):
+        return -1, 0.0
+    integer = True
+    exp10 = 0
+    if buf[i] == 46:  # .
+        integer = False
+        i += 1
+        fraction = i
+        i, man = _read_digits(buf, i, man)
+        if i == fraction:
+            return -1, 0.0
+        exp10 = fraction - i
+        digits += i - fraction
+    if digits > 15:
+        return -1, 0.0
+    c = buf[i]
+    if c == 101 or c == 69:  # e E
+        integer = False
+        i += 1
+        exp_neg = buf[i] == 45
+        if exp_neg or buf[i] == 43:
+            i += 1
+        first = i
+        i, e = _read_digits(buf, i, 0)
+        if i == first or i - first > 3:
+            return -1, 0.0
+        exp10 += -e if exp_neg else e
+    if exp10 < -22 or exp10 > 22:
+        return -1, 0.0
+    if exp10 >= 0:
+        value = np.float64(man) * _P10[exp10]
+    else:
+        value = np.float64(man) / _P10[-exp10]
+    if neg and not (integer and man == 0):
+        value = -value
+    return i, value
+
+
+@njit(**_INLINE)
+def _quick_box(buf, i, bbox, row):
+    """The common bbox array at ``i``: ``[`` four :func:`_quick_number` numbers ``]`` with
+    spaces only around the commas, stored in ``bbox[row]``. Returns the index after ``]``, or
+    -1 (``bbox[row]`` partly written) for anything else."""
+    if buf[i] != 91:
+        return -1
+    i += 1
+    for k in range(4):
+        while buf[i] == 32:
+            i += 1
+        end, value = _quick_number(buf, i)
+        if end < 0 or (k >= 2 and value < 0):
+            return -1
+        bbox[row, k] = value
+        i = end
+        while buf[i] == 32:
+            i += 1
+        if buf[i] != (93 if k == 3 else 44):
+            return -1
+        i += 1
+    return i
+
+
 @njit(**_INLINE)
 def _is_number_start(c):
     return c == 45 or (48 <= c <= 57) or c == 78 or c == 73
@@ -693,24 +825,25 @@ def _parse_size(buf, i):
 
 
 @njit(**jit_options())
-def _scan_segmentation(buf, i, ints, row, stack):
-    """Skip the segmentation value at ``i``, filling the segmentation rows of ``ints[:, row]``.
+def _scan_segmentation(buf, i, segs, column, stack):
+    """Skip the segmentation value at ``i``, filling rows ``SEG_START`` .. ``SEG_FLAGS`` of
+    ``segs[:, column]``.
 
     Returns (status, end).
     """
-    ints[COL_SEG_START, row] = i
-    ints[COL_COUNTS_START, row] = -1
-    ints[COL_COUNTS_END, row] = -1
-    ints[COL_SIZE_H, row] = -1
-    ints[COL_SIZE_W, row] = -1
-    ints[COL_FLAGS, row] &= ~FLAG_COUNTS_ESCAPED
+    segs[SEG_START, column] = i
+    segs[SEG_COUNTS_START, column] = -1
+    segs[SEG_COUNTS_END, column] = -1
+    segs[SEG_SIZE_H, column] = -1
+    segs[SEG_SIZE_W, column] = -1
+    segs[SEG_FLAGS, column] = 0
     if buf[i] != 123:
         status, i = _skip_value(buf, i, stack)
-        ints[COL_SEG_END, row] = i
+        segs[SEG_END, column] = i
         return status, i
     i = _skip_ws(buf, i + 1)
     if buf[i] == 125:
-        ints[COL_SEG_END, row] = i + 1
+        segs[SEG_END, column] = i + 1
         return OK, i + 1
     while True:
         if buf[i] != 34:
@@ -726,26 +859,26 @@ def _scan_segmentation(buf, i, ints, row, stack):
         i = _skip_ws(buf, i + 1)
         done = False
         if not escaped and _equals(buf, key_start, key_length, _KEY_COUNTS):
-            ints[COL_COUNTS_START, row] = -1
-            ints[COL_COUNTS_END, row] = -1
-            ints[COL_FLAGS, row] &= ~FLAG_COUNTS_ESCAPED
+            segs[SEG_COUNTS_START, column] = -1
+            segs[SEG_COUNTS_END, column] = -1
+            segs[SEG_FLAGS, column] &= ~FLAG_COUNTS_ESCAPED
             if buf[i] == 34:
                 status, j, escaped = _scan_string(buf, i)
                 if status != OK:
                     return status, j
-                ints[COL_COUNTS_START, row] = i + 1
-                ints[COL_COUNTS_END, row] = j - 1
+                segs[SEG_COUNTS_START, column] = i + 1
+                segs[SEG_COUNTS_END, column] = j - 1
                 if escaped:
-                    ints[COL_FLAGS, row] |= FLAG_COUNTS_ESCAPED
+                    segs[SEG_FLAGS, column] |= FLAG_COUNTS_ESCAPED
                 i = j
                 done = True
         elif not escaped and _equals(buf, key_start, key_length, _KEY_SIZE):
-            ints[COL_SIZE_H, row] = -1
-            ints[COL_SIZE_W, row] = -1
+            segs[SEG_SIZE_H, column] = -1
+            segs[SEG_SIZE_W, column] = -1
             j, h, w = _parse_size(buf, i)
             if j >= 0:
-                ints[COL_SIZE_H, row] = h
-                ints[COL_SIZE_W, row] = w
+                segs[SEG_SIZE_H, column] = h
+                segs[SEG_SIZE_W, column] = w
                 i = j
                 done = True
         elif escaped:
@@ -759,7 +892,7 @@ def _scan_segmentation(buf, i, ints, row, stack):
         if c == 44:
             i = _skip_ws(buf, i + 1)
         elif c == 125:
-            ints[COL_SEG_END, row] = i + 1
+            segs[SEG_END, column] = i + 1
             return OK, i + 1
         else:
             return ERR_SYNTAX, i
@@ -767,19 +900,26 @@ def _scan_segmentation(buf, i, ints, row, stack):
 
 @njit(**_INLINE)
 def _which_key(buf, start, length):
-    """The _SEEN_* bit of a known record key, else _KEY_OTHER."""
+    """The _SEEN_* bit of the known key ``buf[start:start + length]``, else _KEY_OTHER."""
     c = buf[start]
-    if c == 105 and _equals(buf, start, length, _KEY_IMAGE_ID):
-        return _SEEN_IMAGE_ID
-    if c == 99 and _equals(buf, start, length, _KEY_CATEGORY_ID):
+    if c == 105:  # i
+        if _equals(buf, start, length, _KEY_IMAGE_ID):
+            return _SEEN_IMAGE_ID
+        if _equals(buf, start, length, _KEY_ID):
+            return _SEEN_ID
+        if _equals(buf, start, length, _KEY_ISCROWD):
+            return _SEEN_ISCROWD
+    elif c == 99 and _equals(buf, start, length, _KEY_CATEGORY_ID):
         return _SEEN_CATEGORY_ID
-    if c == 115:
+    elif c == 115:  # s
         if _equals(buf, start, length, _KEY_SCORE):
             return _SEEN_SCORE
         if _equals(buf, start, length, _KEY_SEGMENTATION):
             return _SEEN_SEGMENTATION
-    if c == 98 and _equals(buf, start, length, _KEY_BBOX):
+    elif c == 98 and _equals(buf, start, length, _KEY_BBOX):
         return _SEEN_BBOX
+    elif c == 97 and _equals(buf, start, length, _KEY_AREA):
+        return _SEEN_AREA
     return _KEY_OTHER
 
 
@@ -819,6 +959,85 @@ def _record_slow(slow, n_slow, record, column, start, end):
     return slow, n_slow + 1
 
 
+
+# Known keys followed by their closing quote: matching one at the byte after an opening quote
+# identifies a plain (unescaped) key in one pass.
+_QKEY_ID = np.frombuffer(b'id"', dtype=np.uint8).copy()
+_QKEY_IMAGE_ID = np.frombuffer(b'image_id"', dtype=np.uint8).copy()
+_QKEY_ISCROWD = np.frombuffer(b'iscrowd"', dtype=np.uint8).copy()
+_QKEY_BBOX = np.frombuffer(b'bbox"', dtype=np.uint8).copy()
+_QKEY_CATEGORY_ID = np.frombuffer(b'category_id"', dtype=np.uint8).copy()
+_QKEY_AREA = np.frombuffer(b'area"', dtype=np.uint8).copy()
+_QKEY_SEGMENTATION = np.frombuffer(b'segmentation"', dtype=np.uint8).copy()
+_QKEY_SCORE = np.frombuffer(b'score"', dtype=np.uint8).copy()
+
+
+@njit(**_INLINE)
+def _quick_key(buf, i):
+    """At the opening quote ``i`` of a key: (_SEEN_* bit, index after the closing quote) when it
+    is a known key written without escapes, else (-1, i) (left to :func:`_scan_string` and
+    :func:`_which_key`)."""
+    c = buf[i + 1]
+    if c == 105:  # i
+        if _match(buf, i + 1, _QKEY_IMAGE_ID):
+            return _SEEN_IMAGE_ID, i + 10
+        if _match(buf, i + 1, _QKEY_ID):
+            return _SEEN_ID, i + 4
+        if _match(buf, i + 1, _QKEY_ISCROWD):
+            return _SEEN_ISCROWD, i + 9
+    elif c == 99 and _match(buf, i + 1, _QKEY_CATEGORY_ID):
+        return _SEEN_CATEGORY_ID, i + 13
+    elif c == 98 and _match(buf, i + 1, _QKEY_BBOX):
+        return _SEEN_BBOX, i + 6
+    elif c == 115:  # s
+        if _match(buf, i + 1, _QKEY_SCORE):
+            return _SEEN_SCORE, i + 7
+        if _match(buf, i + 1, _QKEY_SEGMENTATION):
+            return _SEEN_SEGMENTATION, i + 14
+    elif c == 97 and _match(buf, i + 1, _QKEY_AREA):
+        return _SEEN_AREA, i + 6
+    return -1, i
+
+
+@njit(**_INLINE)
+def _read_key(buf, i, seen, known):
+    """Read the ``"key":`` of an object member at ``i``.
+
+    Parameters
+    ----------
+    seen, known : int
+        _SEEN_* bits of the keys already read in this object, and of the keys the caller reads
+        (others are _KEY_OTHER).
+
+    Returns
+    -------
+    status : int
+        ``OK``, ``ERR_SYNTAX``, or ``ERR_UNUSUAL`` for an escaped key or a known key already
+        seen (json.loads decides what those mean).
+    key : int
+        The key's bit within ``known``, else _KEY_OTHER.
+    end : int
+        Index of the member's value (or the offset of the error).
+    """
+    if buf[i] != 34:
+        return ERR_SYNTAX, 0, i
+    key_start = i + 1
+    key, j = _quick_key(buf, i)
+    escaped = False
+    if key < 0:
+        status, j, escaped = _scan_string(buf, i)
+        if status != OK:
+            return status, 0, j
+        key = _which_key(buf, key_start, j - 1 - key_start)
+    key &= known
+    if escaped or (seen & key) != 0:
+        return ERR_UNUSUAL, 0, key_start
+    i = _skip_ws(buf, j)
+    if buf[i] != 58:
+        return ERR_SYNTAX, 0, i
+    return OK, key, _skip_ws(buf, i + 1)
+
+
 @njit(**jit_options())
 def scan_results_part(buf, start, stop, capacity):
     """Scan the records of a COCO results document from byte ``start`` (see :func:`scan_results`).
@@ -849,10 +1068,10 @@ def scan_results_part(buf, start, stop, capacity):
     n : int
         Records read completely (on error, the index of the record being read), counted from
         ``start``.
-    ints, score, bbox : numpy.ndarray
+    ints, score, bbox, has_bbox : numpy.ndarray
         As for :func:`scan_results` but *not* trimmed: the first ``n`` columns / rows are
         the records (the rest is the spare capacity, never written).
-    slow : numpy.ndarray of int64, shape (m, 4)
+    segs, slow : numpy.ndarray of int64
         As for :func:`scan_results`, record indices counted from ``start``.
     """
     size = buf.shape[0] - 1
@@ -860,12 +1079,15 @@ def scan_results_part(buf, start, stop, capacity):
     ints = np.empty((N_INT_COLS, capacity), dtype=np.int64)
     score = np.empty(capacity, dtype=np.float64)
     bbox = np.empty((capacity, 4), dtype=np.float64)
+    has_bbox = np.empty(capacity, dtype=np.bool_)
+    segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
+    n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
     n_slow = 0
     stack = np.empty(MAX_DEPTH, dtype=np.uint8)
     n = 0
     if size < 0 or buf[size] != 0:
-        return ERR_BUFFER, max(size, 0), 0, ints, score, bbox, slow[:0]
+        return ERR_BUFFER, max(size, 0), 0, ints, score, bbox, has_bbox, segs[:, :0], slow[:0]
 
     i = start
     status = OK
@@ -876,7 +1098,7 @@ def scan_results_part(buf, start, stop, capacity):
         i = _skip_ws(buf, i)
         if buf[i] != 91:
             status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
-            return status, i, 0, ints, score, bbox, slow[:0]
+            return status, i, 0, ints, score, bbox, has_bbox, segs[:, :0], slow[:0]
         i = _skip_ws(buf, i + 1)
         if buf[i] == 93:
             i += 1
@@ -892,12 +1114,9 @@ def scan_results_part(buf, start, stop, capacity):
                 ints = _grow_columns(ints, capacity)
                 score = _grow(score, capacity)
                 bbox = _grow_rows(bbox, capacity)
+                has_bbox = _grow(has_bbox, capacity)
             ints[COL_REC_START, n] = i
-            for col in range(COL_SEG_START, COL_FLAGS):
-                ints[col, n] = -1
-            ints[COL_FLAGS, n] = 0
-            for k in range(4):
-                bbox[n, k] = np.nan
+            has_bbox[n] = False
             seen = 0
             i = _skip_ws(buf, i + 1)
             if buf[i] == 125:
@@ -905,72 +1124,84 @@ def scan_results_part(buf, start, stop, capacity):
             else:
                 while True:
                     # ---- one "key": value
-                    if buf[i] != 34:
-                        status = ERR_SYNTAX
-                        break
-                    key_start = i + 1
-                    status, j, escaped = _scan_string(buf, i)
+                    status, key, i = _read_key(buf, i, seen, _RESULT_KEYS)
                     if status != OK:
-                        i = j
-                        break
-                    key = _which_key(buf, key_start, j - 1 - key_start)
-                    if escaped or (seen & key) != 0:
-                        status = ERR_UNUSUAL  # escaped or repeated key: json.loads decides
-                        i = key_start
                         break
                     seen |= key
-                    i = _skip_ws(buf, j)
-                    if buf[i] != 58:
-                        status = ERR_SYNTAX
-                        break
-                    i = _skip_ws(buf, i + 1)
                     if key == _SEEN_IMAGE_ID or key == _SEEN_CATEGORY_ID:
-                        status, i, value = _parse_id(buf, i)
-                        if status != OK:
-                            break
-                        ints[COL_IMAGE_ID if key == _SEEN_IMAGE_ID else COL_CATEGORY_ID, n] = value
-                    elif key == _SEEN_SCORE or key == _SEEN_BBOX:
-                        # score: one number; bbox: "[" 4 numbers "]"
-                        count = 1
-                        if key == _SEEN_BBOX:
-                            if buf[i] != 91:
-                                status = ERR_BBOX
-                                break
-                            i = _skip_ws(buf, i + 1)
-                            count = 4
-                        for k in range(count):
-                            if k > 0:
-                                if buf[i] != 44:
-                                    status = ERR_BBOX
-                                    break
-                                i = _skip_ws(buf, i + 1)
-                            if not _is_number_start(buf[i]):
-                                status = ERR_SCORE if count == 1 else ERR_BBOX
-                                break
-                            status, end, fval, _, flags = _parse_number(buf, i)
+                        end, value = _quick_id(buf, i)
+                        if end < 0:
+                            status, end, value = _parse_id(buf, i)
                             if status != OK:
                                 i = end
                                 break
-                            column = COL_SCORE if count == 1 else COL_BBOX + k
-                            if count == 1:
+                        i = end
+                        ints[COL_IMAGE_ID if key == _SEEN_IMAGE_ID else COL_CATEGORY_ID, n] = value
+                    elif key == _SEEN_SCORE or key == _SEEN_BBOX:
+                        if key == _SEEN_SCORE:
+                            end, fval = _quick_number(buf, i)
+                            if end >= 0:
                                 score[n] = fval
-                            else:
-                                bbox[n, k] = fval
-                            if flags & NUM_SLOW:
-                                slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
-                            i = end if count == 1 else _skip_ws(buf, end)
-                        if status != OK:
-                            break
-                        if count == 4:
-                            if buf[i] != 93:
-                                status = ERR_BBOX
+                        else:
+                            end = _quick_box(buf, i, bbox, n)
+                            if end >= 0:
+                                has_bbox[n] = True
+                        if end >= 0:
+                            i = end
+                        else:
+                            # score: one number; bbox: "[" 4 numbers "]"
+                            count = 1
+                            if key == _SEEN_BBOX:
+                                if buf[i] != 91:
+                                    status = ERR_BBOX
+                                    break
+                                i = _skip_ws(buf, i + 1)
+                                count = 4
+                            for k in range(count):
+                                if k > 0:
+                                    if buf[i] != 44:
+                                        status = ERR_BBOX
+                                        break
+                                    i = _skip_ws(buf, i + 1)
+                                end, fval = _quick_number(buf, i)
+                                flags = 0
+                                if end < 0:
+                                    if not _is_number_start(buf[i]):
+                                        status = ERR_SCORE if count == 1 else ERR_BBOX
+                                        break
+                                    status, end, fval, _, flags = _parse_number(buf, i)
+                                    if status != OK:
+                                        i = end
+                                        break
+                                if not (flags & NUM_SLOW) and not (
+                                        np.isfinite(fval) and (k < 2 or fval >= 0)):
+                                    status = ERR_VALUE  # the caller explains, from the record
+                                    i = ints[COL_REC_START, n]
+                                    break
+                                column = COL_SCORE if count == 1 else COL_BBOX + k
+                                if count == 1:
+                                    score[n] = fval
+                                else:
+                                    bbox[n, k] = fval
+                                if flags & NUM_SLOW:
+                                    slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                                i = end if count == 1 else _skip_ws(buf, end)
+                            if status != OK:
                                 break
-                            i += 1
-                            ints[COL_FLAGS, n] |= FLAG_HAS_BBOX
+                            if count == 4:
+                                if buf[i] != 93:
+                                    status = ERR_BBOX
+                                    break
+                                i += 1
+                                has_bbox[n] = True
                     elif key == _SEEN_SEGMENTATION:
-                        status, i = _scan_segmentation(buf, i, ints, n, stack)
+                        if n_segs == segs.shape[1]:
+                            segs = _grow_columns(segs, 2 * n_segs)
+                        segs[SEG_RECORD, n_segs] = n
+                        status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
                         if status != OK:
                             break
+                        n_segs += 1
                     else:
                         status, i = _skip_value(buf, i, stack)
                         if status != OK:
@@ -998,6 +1229,9 @@ def scan_results_part(buf, start, stop, capacity):
                 status = ERR_GEOMETRY
                 i = ints[COL_REC_START, n]
                 break
+            if not has_bbox[n]:
+                for k in range(4):
+                    bbox[n, k] = np.nan
             ints[COL_REC_END, n] = i
             n += 1
             i = _skip_ws(buf, i)
@@ -1019,7 +1253,7 @@ def scan_results_part(buf, start, stop, capacity):
             status = ERR_SYNTAX  # extra data after the array
         else:
             i = -1
-    return status, i, n, ints, score, bbox, slow[:n_slow]
+    return status, i, n, ints, score, bbox, has_bbox, segs[:, :n_segs], slow[:n_slow]
 
 
 @njit(**_INLINE)
@@ -1070,11 +1304,16 @@ def scan_results(buf):
     n : int
         Records read completely; on error, the index of the record being read.
     ints : numpy.ndarray of int64, shape (N_INT_COLS, n)
-        One row per ``COL_*`` field (ids, record span, segmentation spans, size, flags), so that
-        every field is a contiguous view.
+        One row per ``COL_*`` field (ids, record span), so that every field is a contiguous
+        view.
     score : numpy.ndarray of float64, shape (n,)
     bbox : numpy.ndarray of float64, shape (n, 4)
         x, y, width, height; NaN when the record has no bbox.
+    has_bbox : numpy.ndarray of bool, shape (n,)
+        Whether the record has a ``bbox`` (its values may still be NaN or Infinity tokens).
+    segs : numpy.ndarray of int64, shape (N_SEG_ROWS, s)
+        One column per record with a ``segmentation``, in record order: the record's index in
+        row ``SEG_RECORD``, the spans, size and flags in the other ``SEG_*`` rows.
     slow : numpy.ndarray of int64, shape (m, 4)
         Numbers not settled here (``SLOW_*`` columns): the caller parses ``buf[start:end]`` with
         Python's ``float()`` and stores it as the score (column ``COL_SCORE``) or as bbox value
@@ -1083,8 +1322,9 @@ def scan_results(buf):
     The outputs are views of arrays grown by doubling (pages never written are never touched).
     """
     size = buf.shape[0] - 1
-    status, i, n, ints, score, bbox, slow = scan_results_part(buf, 0, -1, size // 64)
-    return status, i, n, ints[:, :n], score[:n], bbox[:n], slow
+    status, i, n, ints, score, bbox, has_bbox, segs, slow = scan_results_part(buf, 0, -1,
+                                                                              size // 64)
+    return status, i, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
 
 
 # --------------------------------------------------------------------------------------------
@@ -1106,16 +1346,13 @@ def scan_results(buf):
 #   products agree with Python's integer arithmetic;
 # * escaped keys and repeated known keys are ERR_UNUSUAL (json.loads decides what they mean).
 #
-# Output memory is kept small (fresh pages are expensive): the int64 table of the annotations has
-# the first four COL_* rows of results (COL_IMAGE_ID, COL_CATEGORY_ID, COL_REC_START, COL_REC_END)
-# and two of its own; segmentations go to a separate table with one column per annotation that
-# has one, laid out as the results table (rows COL_SEG_START .. COL_FLAGS) with the annotation's
-# index in row GT_SEG_RECORD.
+# The int64 table of the annotations has the COL_* rows of results (COL_IMAGE_ID,
+# COL_CATEGORY_ID, COL_REC_START, COL_REC_END) and two of its own; segmentations go to a
+# segmentation table as for results (SEG_* rows, the annotation's index in row SEG_RECORD).
 
 GT_COL_ANN_ID = 4  # the annotation's "id"
 GT_COL_ISCROWD = 5  # 0 or 1, -1 when absent
 N_GT_INT_COLS = 6
-GT_SEG_RECORD = 0  # row of the segmentation table: index of the annotation
 
 # Float fields, as named in the slow-number table: the area, and bbox value k as COL_BBOX + k.
 GT_COL_AREA = 0
@@ -1123,21 +1360,19 @@ GT_COL_AREA = 0
 ERR_SECTION = 11  # "images", "annotations" or "categories" missing, or not an array
 ERR_FIELD = 12  # "area" or "iscrowd" of an unaccepted kind or value
 
-_KEY_ID = np.frombuffer(b"id", dtype=np.uint8).copy()
-_KEY_AREA = np.frombuffer(b"area", dtype=np.uint8).copy()
-_KEY_ISCROWD = np.frombuffer(b"iscrowd", dtype=np.uint8).copy()
 _KEY_IMAGES = np.frombuffer(b"images", dtype=np.uint8).copy()
 _KEY_ANNOTATIONS = np.frombuffer(b"annotations", dtype=np.uint8).copy()
 _KEY_CATEGORIES = np.frombuffer(b"categories", dtype=np.uint8).copy()
 
 # Bits of the per-annotation "seen" mask (also the key identifiers).
-_GT_ID = 1
-_GT_IMAGE_ID = 2
-_GT_CATEGORY_ID = 4
-_GT_BBOX = 8
-_GT_AREA = 16
-_GT_ISCROWD = 32
-_GT_SEGMENTATION = 64
+_GT_ID = _SEEN_ID
+_GT_IMAGE_ID = _SEEN_IMAGE_ID
+_GT_CATEGORY_ID = _SEEN_CATEGORY_ID
+_GT_BBOX = _SEEN_BBOX
+_GT_AREA = _SEEN_AREA
+_GT_ISCROWD = _SEEN_ISCROWD
+_GT_SEGMENTATION = _SEEN_SEGMENTATION
+_GT_KEYS = _GT_ID | _GT_IMAGE_ID | _GT_CATEGORY_ID | _GT_BBOX | _GT_AREA | _GT_ISCROWD | _GT_SEGMENTATION
 _GT_REQUIRED = _GT_ID | _GT_IMAGE_ID | _GT_CATEGORY_ID | _GT_BBOX
 
 # Top-level sections.
@@ -1149,92 +1384,11 @@ _EXACT_INT_LIMIT = 1 << 53
 
 
 @njit(**_INLINE)
-def _which_gt_key(buf, start, length):
-    """The _GT_* bit of a known annotation key, else _KEY_OTHER."""
-    c = buf[start]
-    if c == 105:  # i
-        if _equals(buf, start, length, _KEY_ID):
-            return _GT_ID
-        if _equals(buf, start, length, _KEY_IMAGE_ID):
-            return _GT_IMAGE_ID
-        if _equals(buf, start, length, _KEY_ISCROWD):
-            return _GT_ISCROWD
-    elif c == 98 and _equals(buf, start, length, _KEY_BBOX):
-        return _GT_BBOX
-    elif c == 99 and _equals(buf, start, length, _KEY_CATEGORY_ID):
-        return _GT_CATEGORY_ID
-    elif c == 97 and _equals(buf, start, length, _KEY_AREA):
-        return _GT_AREA
-    elif c == 115 and _equals(buf, start, length, _KEY_SEGMENTATION):
-        return _GT_SEGMENTATION
-    return _KEY_OTHER
-
-
-@njit(**_INLINE)
 def _inexact_int(flags, ival):
     """Whether an integer token is not an exact double (Python's int arithmetic could differ)."""
     if not (flags & NUM_INT_TOKEN):
         return False
     return not (flags & NUM_INT_OK) or not (-_EXACT_INT_LIMIT <= ival <= _EXACT_INT_LIMIT)
-
-
-# Known keys followed by their closing quote: matching one at the byte after an opening quote
-# identifies a plain (unescaped) key in one pass.
-_QKEY_ID = np.frombuffer(b'id"', dtype=np.uint8).copy()
-_QKEY_IMAGE_ID = np.frombuffer(b'image_id"', dtype=np.uint8).copy()
-_QKEY_ISCROWD = np.frombuffer(b'iscrowd"', dtype=np.uint8).copy()
-_QKEY_BBOX = np.frombuffer(b'bbox"', dtype=np.uint8).copy()
-_QKEY_CATEGORY_ID = np.frombuffer(b'category_id"', dtype=np.uint8).copy()
-_QKEY_AREA = np.frombuffer(b'area"', dtype=np.uint8).copy()
-_QKEY_SEGMENTATION = np.frombuffer(b'segmentation"', dtype=np.uint8).copy()
-
-
-@njit(**_INLINE)
-def _quick_gt_key(buf, i):
-    """At the opening quote ``i`` of a key: (_GT_* bit, index after the closing quote) when it
-    is a known annotation key written without escapes, else (-1, i)."""
-    c = buf[i + 1]
-    if c == 105:  # i
-        if _match(buf, i + 1, _QKEY_ID):
-            return _GT_ID, i + 4
-        if _match(buf, i + 1, _QKEY_IMAGE_ID):
-            return _GT_IMAGE_ID, i + 10
-        if _match(buf, i + 1, _QKEY_ISCROWD):
-            return _GT_ISCROWD, i + 9
-    elif c == 98:  # b
-        if _match(buf, i + 1, _QKEY_BBOX):
-            return _GT_BBOX, i + 6
-    elif c == 99:  # c
-        if _match(buf, i + 1, _QKEY_CATEGORY_ID):
-            return _GT_CATEGORY_ID, i + 13
-    elif c == 97:  # a
-        if _match(buf, i + 1, _QKEY_AREA):
-            return _GT_AREA, i + 6
-    elif c == 115:  # s
-        if _match(buf, i + 1, _QKEY_SEGMENTATION):
-            return _GT_SEGMENTATION, i + 14
-    return -1, i
-
-
-@njit(**_INLINE)
-def _quick_id(buf, i):
-    """A plain non-negative integer token of 1 to 18 digits at ``i``; (end, value), else
-    (-1, 0) for anything else (left to ``_parse_id``)."""
-    value = 0
-    j = i
-    while True:
-        d = buf[j] - 48
-        if not (0 <= d <= 9):
-            break
-        value = value * 10 + d
-        j += 1
-    length = j - i
-    if length == 0 or length > 18 or (length > 1 and buf[i] == 48):
-        return -1, 0
-    c = buf[j]
-    if c == 46 or c == 101 or c == 69:  # . e E
-        return -1, 0
-    return j, value
 
 
 @njit(**jit_options())
@@ -1324,7 +1478,7 @@ def _scan_gt_annotations(buf, i, stack):
     ints = np.empty((N_GT_INT_COLS, capacity), dtype=np.int64)
     bbox = np.empty((capacity, 4), dtype=np.float64)
     area = np.empty(capacity, dtype=np.float64)
-    segs = np.empty((N_INT_COLS, 16), dtype=np.int64)
+    segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
     n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
     n_slow = 0
@@ -1353,28 +1507,10 @@ def _scan_gt_annotations(buf, i, stack):
         else:
             while True:
                 # ---- one "key": value
-                if buf[i] != 34:
-                    status = ERR_SYNTAX
-                    break
-                key_start = i + 1
-                key, j = _quick_gt_key(buf, i)
-                escaped = False
-                if key < 0:
-                    status, j, escaped = _scan_string(buf, i)
-                    if status != OK:
-                        i = j
-                        break
-                    key = _which_gt_key(buf, key_start, j - 1 - key_start)
-                if escaped or (seen & key) != 0:
-                    status = ERR_UNUSUAL  # escaped or repeated key: json.loads decides
-                    i = key_start
+                status, key, i = _read_key(buf, i, seen, _GT_KEYS)
+                if status != OK:
                     break
                 seen |= key
-                i = _skip_ws(buf, j)
-                if buf[i] != 58:
-                    status = ERR_SYNTAX
-                    break
-                i = _skip_ws(buf, i + 1)
                 if key == _GT_ID or key == _GT_IMAGE_ID or key == _GT_CATEGORY_ID:
                     end, value = _quick_id(buf, i)
                     if end < 0:
@@ -1462,8 +1598,7 @@ def _scan_gt_annotations(buf, i, stack):
                 elif key == _GT_SEGMENTATION:
                     if n_segs == segs.shape[1]:
                         segs = _grow_columns(segs, 2 * n_segs)
-                    segs[GT_SEG_RECORD, n_segs] = n
-                    segs[COL_FLAGS, n_segs] = 0
+                    segs[SEG_RECORD, n_segs] = n
                     status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
                     if status != OK:
                         break
@@ -1530,10 +1665,9 @@ def scan_ground_truth(buf):
     bbox : numpy.ndarray of float64, shape (G, 4)
     area : numpy.ndarray of float64, shape (G,)
         NaN when absent or null (the caller defaults it to width * height).
-    segs : numpy.ndarray of int64, shape (N_INT_COLS, S)
+    segs : numpy.ndarray of int64, shape (N_SEG_ROWS, S)
         One column per annotation with a "segmentation", in file order: its index in row
-        ``GT_SEG_RECORD``, the spans, size and flags in the rows ``COL_SEG_START`` ..
-        ``COL_FLAGS`` of :func:`scan_results`.
+        ``SEG_RECORD``, the spans, size and flags in the other ``SEG_*`` rows.
     slow : numpy.ndarray of int64, shape (m, 4)
         Numbers not settled here (``SLOW_*`` columns; ``SLOW_COLUMN`` is ``GT_COL_AREA`` or
         ``COL_BBOX + k``): the caller parses them with Python's ``float()``.
@@ -1546,7 +1680,7 @@ def scan_ground_truth(buf):
     ints = np.empty((N_GT_INT_COLS, 0), dtype=np.int64)
     bbox = np.empty((0, 4), dtype=np.float64)
     area = np.empty(0, dtype=np.float64)
-    segs = np.empty((N_INT_COLS, 0), dtype=np.int64)
+    segs = np.empty((N_SEG_ROWS, 0), dtype=np.int64)
     slow = np.empty((0, 4), dtype=np.int64)
     cat_start = -1
     cat_end = -1
