@@ -28,6 +28,10 @@ _LAZY = {
     "evaluate_coco": "modelmetrics.detection",
     "CocoEvaluation": "modelmetrics.detection",
     "DetectionMetrics": "modelmetrics.detection",
+    "TrainingRun": "modelmetrics.runs",
+    "load_run": "modelmetrics.runs",
+    "validate_job_state": "modelmetrics.runs",
+    "job_state_schema": "modelmetrics.runs",
 }
 
 __all__ = [

@@ -372,6 +372,31 @@ class CocoEvaluation:
             out["undefined"] = undefined
         return out
 
+    @property
+    def model_type(self) -> str:
+        """The job-state ``modelType`` of this evaluation."""
+        return "object-detection"
+
+    @property
+    def accuracy(self) -> float | None:
+        """TP / (TP + FP + FN) over all classes at the operating point (IoU ``operating_iou``,
+        score >= ``score_threshold``); None when there is nothing to count."""
+        counted = [(row["true-positives"], row["false-positives"], row["false-negatives"])
+                   for row in self.per_class.values()]
+        tp, fp, fn = (sum(column) for column in zip(*counted)) if counted else (0, 0, 0)
+        return None if tp + fp + fn == 0 else tp / (tp + fp + fn)
+
+    def job_state_entry(self, *, target_names=None) -> dict:
+        """What this evaluation contributes to one split of a job-state document: ``modelType``,
+        ``metrics`` (:meth:`to_dict`), ``datasetStats`` (ground-truth objects per class) and
+        ``accuracy`` (:attr:`accuracy` with the score threshold). Used by
+        :meth:`modelmetrics.TrainingRun.set_metrics`; ``target_names`` is not used."""
+        model_type = self.model_type
+        return {"modelType": model_type, "metrics": self.to_dict(),
+                "datasetStats": {model_type: dict(self.dataset_stats)},
+                "accuracy": {"accuracy": self.accuracy,
+                             "threshold": self.params.score_threshold}}
+
 
 def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> dict:
     tp, fp = E.operating_counts(rows, n_gt.shape[0], params)

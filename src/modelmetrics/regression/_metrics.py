@@ -139,6 +139,41 @@ class RegressionResult:
             out["undefined"] = dict(self.undefined)
         return out
 
+    def job_state_entry(self, *, target_names=None) -> dict:
+        """What this result contributes to one split of a job-state document: ``modelType``,
+        ``metrics`` (:meth:`to_dict`), ``datasetStats`` (samples per target, omitted ones not
+        counted) and ``accuracy`` (share within the threshold). Used by
+        :meth:`modelmetrics.TrainingRun.set_metrics`.
+
+        Parameters
+        ----------
+        target_names : sequence of str, optional
+            One name per output (default ``"target"``, or ``"target-0"``, ... for several).
+
+        Examples
+        --------
+        >>> import modelmetrics as mm
+        >>> result = mm.RegressionMetrics().update([1.0, 2.0], [1.0, 2.5]).compute()
+        >>> result.job_state_entry(target_names=["age"])["datasetStats"]
+        {'regression': {'age': 2}}
+        """
+        if any(isinstance(v, list) for v in self.values.values()):
+            raise InvalidInputError(
+                "A job-state document holds one number per metric, but this result has one per "
+                "output (multioutput='raw_values'). Compute it with multioutput="
+                "'uniform_average' or output weights for the job state.")
+        counts = [self.n_samples - omitted for omitted in self.n_omitted]
+        if target_names is None:
+            target_names = ["target"] if len(counts) == 1 else [f"target-{k}" for k in
+                                                               range(len(counts))]
+        names = list(target_names)
+        if len(names) != len(counts) or not all(isinstance(n, str) for n in names):
+            raise parameter_error("target_names", "job_state_entry",
+                                  f"{len(counts)} string(s), one per output", target_names)
+        return {"modelType": "regression", "metrics": self.to_dict(),
+                "datasetStats": {"regression": dict(zip(names, counts))},
+                "accuracy": {"accuracy": self.accuracy, "threshold": self.threshold}}
+
 
 def _check_multioutput(multioutput, owner: str):
     if isinstance(multioutput, str):
