@@ -25,14 +25,14 @@ def run(*args, check_code=None):
     return done
 
 
-def test_demo_prints_every_split():
-    out = run("demo", check_code=0).stdout
+def test_demo_prints_every_split(tmp_path):
+    out = run("demo", "--out-dir", str(tmp_path), check_code=0).stdout
     for word in ("train", "validation", "test", "r2-score", "mean-error", "1008"):
         assert word in out
 
 
 def test_demo_json_matches_library_and_sklearn():
-    document = json.loads(run("demo", "--json", check_code=0).stdout)["regression"]
+    document = json.loads(run("demo", "--json", "--out-dir", "", check_code=0).stdout)["regression"]
     assert document["modelType"] == "regression"
     rows = np.genfromtxt(SAMPLE, delimiter=",", names=True, dtype=None, encoding="utf-8")
     test = rows[rows["split"] == "test"]
@@ -112,7 +112,8 @@ def test_evaluate_detection_json_has_published_numbers():
             "map-large", "mar-1", "mar-10", "mar-100", "mar-small", "mar-medium", "mar-large"]
     assert [metrics[k] for k in keys] == pytest.approx(PUBLISHED_BBOX, rel=1e-12, abs=0)
     assert metrics["iou-threshold"] == 0.5 and metrics["score-threshold"] == 0.5
-    assert document["datasetStats"]["validation"]["detection"]["person"] == 256
+    assert document["datasetStats"]["validation"]["object-detection"]["person"] == 256
+    mm.validate_job_state(document)
 
 
 def test_evaluate_detection_table_and_bad_results_file(tmp_path):
@@ -126,6 +127,61 @@ def test_evaluate_detection_table_and_bad_results_file(tmp_path):
     assert done.returncode == 1 and "image_id" in done.stderr and "999999999" in done.stderr
 
 
-def test_demo_includes_detection():
-    out = run("demo", check_code=0).stdout
+def test_demo_includes_detection(tmp_path):
+    out = run("demo", "--out-dir", str(tmp_path), check_code=0).stdout
     assert "object detection" in out and "0.504581" in out
+
+
+def test_demo_writes_a_valid_job_state_file_per_model_type(tmp_path):
+    run("demo", "--out-dir", str(tmp_path), check_code=0)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["object-detection.job.json", "regression.job.json"]
+    for name in written:
+        saved = mm.load_run(tmp_path / name)  # validates
+        assert saved.status == "successful" and saved.model_type == name.split(".")[0]
+    regression = mm.load_run(tmp_path / "regression.job.json").to_dict()
+    assert regression["datasetStats"]["train"] == {"regression": {"bone-age-in-months": 1008}}
+
+
+def test_out_adds_splits_to_an_existing_job_state_atomically(tmp_path):
+    job = tmp_path / "job.json"
+    example = pathlib.Path(__file__).parent / "data" / "job-state-regression-example.json"
+    job.write_bytes(example.read_bytes())
+    csv = tmp_path / "d.csv"
+    csv.write_text("truth,guess\n1,1.5\n2,2\n4,3\n")
+    run("evaluate", "regression", "--csv", str(csv), "--true", "truth", "--pred", "guess",
+        "--split", "validation", "--out", str(job), check_code=0)
+    updated = json.loads(job.read_text())
+    original = json.loads(example.read_text())
+    assert updated["metrics"]["validation"] == mm.regression_metrics([1, 2, 4], [1.5, 2, 3])
+    assert updated["metrics"]["train"] == original["metrics"]["train"]  # other splits kept
+    assert updated["losses"] == original["losses"] and updated["duration"] == original["duration"]
+    assert updated["datasetStats"]["validation"] == {"regression": {"truth": 3}}
+    # a detection result cannot go into a regression job: exit 1, file untouched
+    before = job.read_bytes()
+    done = run("evaluate", "detection", "--gt", str(COCO_GT), "--pred", str(COCO_DT),
+               "--out", str(job))
+    assert done.returncode == 1 and "model_type is 'regression'" in done.stderr
+    assert job.read_bytes() == before
+    # a new file is created
+    fresh = tmp_path / "fresh.json"
+    run("evaluate", "detection", "--gt", str(COCO_GT), "--pred", str(COCO_DT), "--out",
+        str(fresh), check_code=0)
+    assert mm.load_run(fresh).model_type == "object-detection"
+
+
+def test_show_and_validate(tmp_path):
+    example = pathlib.Path(__file__).parent / "data" / "job-state-regression-example.json"
+    out = run("show", str(example), check_code=0).stdout
+    for word in ("successful", "68 logged losses", "r2-score", "0.958333", "1008", "best"):
+        assert word in out
+    assert "valid job-state" in run("validate", str(example), check_code=0).stdout
+    bad = tmp_path / "bad.json"
+    document = json.loads(example.read_text())
+    document["metrics"]["test"]["r2-score"] = "high"
+    del document["duration"]
+    bad.write_text(json.dumps(document))
+    done = run("validate", str(bad))
+    assert done.returncode == 1
+    assert "/metrics/test/r2-score" in done.stderr and "'duration' is missing" in done.stderr
+    assert run("show", str(tmp_path / "none.json")).returncode == 1

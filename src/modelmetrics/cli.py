@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from importlib import resources
@@ -65,14 +66,31 @@ def _regression_columns(results: dict) -> str:
     return text + ("\n\nundefined or substituted:\n  " + "\n  ".join(notes) if notes else "")
 
 
-def _regression_document(results: dict, target: str) -> dict:
-    """The job-state fields that regression results fill in (metrics, accuracies, stats)."""
-    return {
-        "modelType": "regression",
-        "metrics": {n: r.to_dict() for n, r in results.items()},
-        "accuracies": {n: {"accuracy": r.accuracy, "threshold": r.threshold} for n, r in results.items()},
-        "datasetStats": {n: {"regression": {target: r.n_samples}} for n, r in results.items()},
-    }
+def _job_document(results: dict, **options) -> dict:
+    """A complete job-state document (a finished run) holding per-split results."""
+    from .runs import TrainingRun
+
+    run = TrainingRun()
+    for split, result in results.items():
+        run.set_metrics(split, result, **options)
+    return run.finish().to_dict()
+
+
+def _record(args, results: dict, **options) -> None:
+    """Print the job-state JSON (``--json``) and / or add the results to ``--out`` (an existing
+    job-state file keeps its other splits, losses and status; the write is atomic)."""
+    from .runs import TrainingRun, load_run
+
+    if args.out:
+        exists = os.path.exists(args.out)
+        run = load_run(args.out) if exists else TrainingRun()
+        for split, result in results.items():
+            run.set_metrics(split, result, **options)
+        if not exists:
+            run.finish()
+        run.save(args.out)
+    if args.json:
+        print(json.dumps(_job_document(results, **options), indent=1, allow_nan=False))
 
 
 def _detection_report(evaluation, max_rows: int | None = 20) -> str:
@@ -95,15 +113,6 @@ def _detection_report(evaluation, max_rows: int | None = 20) -> str:
             f"{table}{more}")
 
 
-def _detection_document(evaluation, split: str = "test") -> dict:
-    """The job-state fields that a COCO evaluation fills in (metrics, dataset stats)."""
-    return {
-        "modelType": "object-detection",
-        "metrics": {split: evaluation.to_dict()},
-        "datasetStats": {split: {"detection": evaluation.dataset_stats}},
-    }
-
-
 def _evaluate_detection(args) -> int:
     from .detection import evaluate_coco
 
@@ -111,9 +120,8 @@ def _evaluate_detection(args) -> int:
         warnings.simplefilter("ignore")  # undefined values are shown as such
         evaluation = evaluate_coco(args.gt, args.pred, score_threshold=args.score_threshold,
                                    operating_iou=args.iou_threshold)
-    if args.json:
-        print(json.dumps(_detection_document(evaluation, args.split), indent=1, allow_nan=False))
-    else:
+    _record(args, {args.split: evaluation})
+    if not args.json:
         print(_detection_report(evaluation, max_rows=None if args.all_classes else 20))
     return 0
 
@@ -139,47 +147,125 @@ def _evaluate_regression(args) -> int:
         warnings.simplefilter("ignore")  # undefined values and exclusions are shown in the output
         result = metric.update(y_true, y_pred, weight).compute()
     results = {args.split: result}
-    if args.json:
-        print(json.dumps(_regression_document(results, target), indent=1, allow_nan=False))
-    else:
+    _record(args, results, target_names=[target])
+    if not args.json:
         print(f"regression: {target} ({result.n_samples} samples)\n")
         print(_regression_columns(results))
     return 0
 
 
-def _demo(args) -> int:
+def _demo_regression(threshold: float) -> dict:
     from .io.tables import read_csv_columns
     from .regression import RegressionMetrics
 
     with resources.as_file(resources.files("modelmetrics") / "data" / DEMO_SAMPLE) as path:
         columns = read_csv_columns(path, [DEMO_TARGET, DEMO_PREDICTION], ("split",))
     results = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for split in SPLITS:
-            rows = columns["split"] == split
-            metric = RegressionMetrics(threshold=args.threshold)
-            results[split] = metric.update(columns[DEMO_TARGET][rows],
-                                           columns[DEMO_PREDICTION][rows]).compute()
+    for split in SPLITS:
+        rows = columns["split"] == split
+        metric = RegressionMetrics(threshold=threshold)
+        results[split] = metric.update(columns[DEMO_TARGET][rows],
+                                       columns[DEMO_PREDICTION][rows]).compute()
+    return results
+
+
+def _demo_detection() -> dict:
     from .detection import evaluate_coco
 
     data = resources.files("modelmetrics") / "data"
     with resources.as_file(data / DEMO_COCO_GT) as gt, \
-            resources.as_file(data / DEMO_COCO_RESULTS) as dt, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        detection = evaluate_coco(gt, dt)
+            resources.as_file(data / DEMO_COCO_RESULTS) as dt:
+        return {"test": evaluate_coco(gt, dt)}
+
+
+def _demo(args) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined values are shown as such
+        regression = _demo_regression(args.threshold)
+        detection = _demo_detection()
+    documents = {"regression": _job_document(regression, target_names=[DEMO_TARGET]),
+                 "object-detection": _job_document(detection)}
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        from .io._atomic import write_json_atomic
+
+        for model_type, document in documents.items():
+            write_json_atomic(os.path.join(args.out_dir, f"{model_type}.job.json"), document,
+                              indent=None)
     if args.json:
-        print(json.dumps({"regression": _regression_document(results, DEMO_TARGET),
-                          "object-detection": _detection_document(detection)},
-                         indent=1, allow_nan=False))
-    else:
-        print(f"modelmetrics demo: regression model of {DEMO_TARGET} "
-              f"(bundled sample, {sum(r.n_samples for r in results.values())} samples)\n")
-        print(_regression_columns(results))
-        print("\nmodelmetrics demo: object detection, COCO val2014 (100 images, the COCO API's "
-              "example results)\n")
-        print(_detection_report(detection, max_rows=10))
+        print(json.dumps(documents, indent=1, allow_nan=False))
+        return 0
+    print(f"modelmetrics demo: regression model of {DEMO_TARGET} "
+          f"(bundled sample, {sum(r.n_samples for r in regression.values())} samples)\n")
+    print(_regression_columns(regression))
+    print("\nmodelmetrics demo: object detection, COCO val2014 (100 images, the COCO API's "
+          "example results)\n")
+    print(_detection_report(detection["test"], max_rows=10))
+    if args.out_dir:
+        print(f"\njob-state files written to {args.out_dir}/: "
+              + ", ".join(f"{t}.job.json" for t in documents))
     return 0
+
+
+_HEADLINE = {
+    "regression": ("mean-squared-error", "mean-absolute-error", "r2-score"),
+    "object-detection": ("mean-average-precision", "map-50", "mar-100"),
+    "instance-segmentation": ("mean-average-precision", "map-50", "mar-100"),
+    "semantic-segmentation": ("mean-iou", "pixel-accuracy", "mean-accuracy"),
+    "classification": ("accuracy", "balanced-accuracy", "f1-score"),
+}
+
+
+def _show(args) -> int:
+    from .runs import load_run
+
+    run = load_run(args.file)
+    document = run.to_dict()
+    tasks = [task for stats in document["datasetStats"].values() for task in stats]
+    model_type = document.get("modelType") or (tasks[0] if tasks else "unknown model type")
+    print(f"{args.file}: {model_type}, {run.status}, {len(run.losses)} logged losses, "
+          f"duration {document['duration']:.1f} s")
+    splits = [s for s in SPLITS if s in document["metrics"] or s in document["accuracies"]]
+    if splits:
+        keys = list(_HEADLINE.get(model_type, ()))
+        for split in splits:
+            keys += [k for k, v in document["metrics"].get(split, {}).items()
+                     if k not in keys and not isinstance(v, (dict, list))]
+        rows = [[k] + [_format_value(document["metrics"].get(s, {}).get(k)) if k in
+                       document["metrics"].get(s, {}) else "-" for s in splits] for k in keys]
+        rows.append(["accuracy"] + [_format_value(document["accuracies"].get(s, {}).get("accuracy"))
+                                    for s in splits])
+        rows.append(["threshold"] + [_format_value(document["accuracies"].get(s, {}).get("threshold"))
+                                     for s in splits])
+        rows.append(["dataset size"] + [str(sum(sum(c.values()) for c in
+                                                document["datasetStats"].get(s, {}).values()))
+                                        for s in splits])
+        print()
+        print(_table(["metric", *splits], rows))
+    if run.losses:
+        summary = run.loss_summary()
+        best = summary["best_epoch"]
+        print(f"\nloss: first {_format_value(run.losses[0])}, last {_format_value(run.losses[-1])}"
+              f", best {_format_value(summary['best_loss'])} at step {best}"
+              f" ({'validation' if any(v is not None for v in run.validation_losses) else 'training'}"
+              f" loss); {'converged' if summary['converged'] else 'still improving'}")
+    return 0
+
+
+def _validate(args) -> int:
+    from .runs import load_run
+
+    load_run(args.file)  # raises InvalidInputError naming every bad field
+    print(f"{args.file}: valid job-state document")
+    return 0
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the job-state JSON instead of tables")
+    parser.add_argument("--out", metavar="JOB.json",
+                        help="add the results to this job-state file (created if missing; other "
+                             "splits are kept; written atomically)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,7 +279,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--threshold", type=float, default=0.5,
                       help="regression accuracy tolerance (default 0.5)")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    demo.add_argument("--out-dir", metavar="DIR", default="modelmetrics-demo",
+                      help="write a job-state file per model type here (default "
+                           "modelmetrics-demo; '' to skip)")
     demo.set_defaults(handler=_demo)
+
+    show = commands.add_parser("show", help="summary tables of a job-state file")
+    show.add_argument("file", metavar="JOB.json")
+    show.set_defaults(handler=_show)
+    validate = commands.add_parser("validate", help="check a job-state file against the schema")
+    validate.add_argument("file", metavar="JOB.json")
+    validate.set_defaults(handler=_validate)
 
     evaluate = commands.add_parser("evaluate", help="evaluate predictions against ground truth")
     tasks = evaluate.add_subparsers(dest="task", required=True, metavar="TASK")
@@ -213,7 +309,7 @@ def _parser() -> argparse.ArgumentParser:
                             help="undefined R²/explained variance (constant truth) as null, "
                                  "not scikit-learn's 1.0/0.0")
     regression.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
-    regression.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _output_options(regression)
     regression.set_defaults(handler=_evaluate_regression)
 
     detection = tasks.add_parser(
@@ -228,7 +324,7 @@ def _parser() -> argparse.ArgumentParser:
     detection.add_argument("--all-classes", action="store_true",
                            help="list every class (default: the 20 with most objects)")
     detection.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
-    detection.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    _output_options(detection)
     detection.set_defaults(handler=_evaluate_detection)
     return parser
 
