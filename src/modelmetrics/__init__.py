@@ -32,6 +32,9 @@ _LAZY = {
     "load_run": "modelmetrics.runs",
     "validate_job_state": "modelmetrics.runs",
     "job_state_schema": "modelmetrics.runs",
+    "render_report": "modelmetrics.report",
+    "write_report": "modelmetrics.report",
+    "plot": "modelmetrics.report",
 }
 
 __all__ = [

@@ -165,7 +165,7 @@ def test_to_dict_format_and_undefined_values(name, threshold):
     assert json.loads(text) == out
     optional = {"undefined"}
     assert set(out) - optional == set(SUMMARY_KEYS) | {"iou-threshold", "score-threshold",
-                                                       "per-class", "confusion-matrix"}
+                                                       "per-class", "confusion-matrix", "pr-curves"}
     assert list(out)[:12] == list(SUMMARY_KEYS)
     assert out["iou-threshold"] == 0.5 and out["score-threshold"] == threshold
     for key, value in zip(SUMMARY_KEYS, result.stats):

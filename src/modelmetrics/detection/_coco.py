@@ -340,6 +340,19 @@ class CocoEvaluation:
         out["outcome"] = np.array(OUTCOMES)[out["outcome"]]
         return out
 
+    def pr_curves(self, iou: float = 0.5) -> dict:
+        """Precision–recall curve per class at IoU ``iou`` (area "all", the largest
+        ``max_detections``): ``{name: {"recall": [...], "precision": [...]}}`` on the recall
+        thresholds (101 by default). Classes without ground truth (no curve: −1) are left out;
+        empty when ``iou`` is not an evaluated threshold."""
+        t = np.flatnonzero(np.isclose(self.params.iou_thresholds, iou))
+        if t.size == 0:
+            return {}
+        recall = self.params.recall_thresholds.tolist()
+        curves = self.precision[t[0], :, :, 0, -1]  # (R, K)
+        return {name: {"recall": recall, "precision": curves[:, k].tolist()}
+                for k, name in enumerate(self.category_names) if np.all(curves[:, k] > -1)}
+
     def summary(self) -> dict:
         """The 12 numbers by export key; ``None`` where pycocotools gives −1."""
         return {k: (None if v == -1 else float(v)) for k, v in zip(SUMMARY_KEYS, self.stats)}
@@ -368,6 +381,7 @@ class CocoEvaluation:
         out["per-class"] = per_class
         out["confusion-matrix"] = {"labels": [*self.category_names, "background"],
                                    "matrix": self.confusion_matrix.tolist()}
+        out["pr-curves"] = self.pr_curves()
         if undefined:
             out["undefined"] = undefined
         return out
