@@ -1541,60 +1541,76 @@ def _scan_gt_annotations(buf, i, stack):
                         status = ERR_SYNTAX
                         break
                 elif key == _GT_BBOX or key == _GT_AREA or key == _GT_ISCROWD:
-                    # bbox: "[" 4 numbers "]"; area, iscrowd: one number (one parsing site)
-                    count = 1
+                    end = -1  # the one-pass readers first; anything unusual below
                     if key == _GT_BBOX:
-                        if buf[i] != 91:
-                            status = ERR_BBOX
-                            break
-                        i = _skip_ws(buf, i + 1)
-                        count = 4
-                    for k in range(count):
-                        if k > 0:
-                            if buf[i] != 44:
+                        end = _quick_box(buf, i, bbox, n)
+                    elif key == _GT_AREA:
+                        end, fval = _quick_number(buf, i)
+                        if end >= 0:
+                            area[n] = fval
+                    else:
+                        end, value = _quick_id(buf, i)
+                        if end >= 0 and value <= 1:
+                            ints[GT_COL_ISCROWD, n] = value
+                        else:
+                            end = -1
+                    if end >= 0:
+                        i = end
+                    else:
+                        # bbox: "[" 4 numbers "]"; area, iscrowd: one number (one parsing site)
+                        count = 1
+                        if key == _GT_BBOX:
+                            if buf[i] != 91:
                                 status = ERR_BBOX
                                 break
                             i = _skip_ws(buf, i + 1)
-                        if not _is_number_start(buf[i]):
-                            status = ERR_BBOX if count == 4 else ERR_FIELD
-                            break
-                        status, end, fval, ival, flags = _parse_number(buf, i)
-                        if status != OK:
-                            i = end
-                            break
-                        if key == _GT_ISCROWD:
-                            if flags & NUM_INT_OK and (ival == 0 or ival == 1):
-                                ints[GT_COL_ISCROWD, n] = ival
-                            elif not (flags & (NUM_INT_TOKEN | NUM_SLOW)) and (
-                                fval == 0.0 or fval == 1.0
-                            ):
-                                ints[GT_COL_ISCROWD, n] = 1 if fval == 1.0 else 0
-                            else:
-                                status = ERR_FIELD
+                            count = 4
+                        for k in range(count):
+                            if k > 0:
+                                if buf[i] != 44:
+                                    status = ERR_BBOX
+                                    break
+                                i = _skip_ws(buf, i + 1)
+                            if not _is_number_start(buf[i]):
+                                status = ERR_BBOX if count == 4 else ERR_FIELD
                                 break
-                        else:
-                            if _inexact_int(flags, ival):
-                                status = ERR_UNUSUAL
+                            status, end, fval, ival, flags = _parse_number(buf, i)
+                            if status != OK:
+                                i = end
                                 break
-                            if key == _GT_AREA:
-                                if flags & NUM_LITERAL:  # NaN / Infinity: refused by the caller
+                            if key == _GT_ISCROWD:
+                                if flags & NUM_INT_OK and (ival == 0 or ival == 1):
+                                    ints[GT_COL_ISCROWD, n] = ival
+                                elif not (flags & (NUM_INT_TOKEN | NUM_SLOW)) and (
+                                    fval == 0.0 or fval == 1.0
+                                ):
+                                    ints[GT_COL_ISCROWD, n] = 1 if fval == 1.0 else 0
+                                else:
                                     status = ERR_FIELD
                                     break
-                                area[n] = fval
-                                column = GT_COL_AREA
                             else:
-                                bbox[n, k] = fval
-                                column = COL_BBOX + k
-                            if flags & NUM_SLOW:
-                                slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
-                        i = end if count == 1 else _skip_ws(buf, end)
-                    if status != OK:
-                        break
-                    if count == 4:
-                        if buf[i] != 93:
-                            status = ERR_BBOX
+                                if _inexact_int(flags, ival):
+                                    status = ERR_UNUSUAL
+                                    break
+                                if key == _GT_AREA:
+                                    if flags & NUM_LITERAL:  # NaN / Infinity: refused by the caller
+                                        status = ERR_FIELD
+                                        break
+                                    area[n] = fval
+                                    column = GT_COL_AREA
+                                else:
+                                    bbox[n, k] = fval
+                                    column = COL_BBOX + k
+                                if flags & NUM_SLOW:
+                                    slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                            i = end if count == 1 else _skip_ws(buf, end)
+                        if status != OK:
                             break
-                        i += 1
+                        if count == 4:
+                            if buf[i] != 93:
+                                status = ERR_BBOX
+                                break
+                            i += 1
                 elif key == _GT_SEGMENTATION:
                     if n_segs == segs.shape[1]:
                         segs = _grow_columns(segs, 2 * n_segs)
