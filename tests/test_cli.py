@@ -134,7 +134,7 @@ def test_demo_includes_detection(tmp_path):
 
 def test_demo_writes_a_valid_job_state_file_per_model_type(tmp_path):
     run("demo", "--out-dir", str(tmp_path), check_code=0)
-    written = sorted(p.name for p in tmp_path.iterdir())
+    written = sorted(p.name for p in tmp_path.glob("*.job.json"))
     assert written == ["object-detection.job.json", "regression.job.json"]
     for name in written:
         saved = mm.load_run(tmp_path / name)  # validates

@@ -154,19 +154,22 @@ def _evaluate_regression(args) -> int:
     return 0
 
 
-def _demo_regression(threshold: float) -> dict:
+def _demo_regression(threshold: float) -> tuple:
+    """Results per split, and the report's predicted-vs-true / error-histogram summaries."""
     from .io.tables import read_csv_columns
     from .regression import RegressionMetrics
+    from .report import regression_summary
 
     with resources.as_file(resources.files("modelmetrics") / "data" / DEMO_SAMPLE) as path:
         columns = read_csv_columns(path, [DEMO_TARGET, DEMO_PREDICTION], ("split",))
-    results = {}
+    results, summaries = {}, {}
     for split in SPLITS:
         rows = columns["split"] == split
         metric = RegressionMetrics(threshold=threshold)
-        results[split] = metric.update(columns[DEMO_TARGET][rows],
-                                       columns[DEMO_PREDICTION][rows]).compute()
-    return results
+        y_true, y_pred = columns[DEMO_TARGET][rows], columns[DEMO_PREDICTION][rows]
+        results[split] = metric.update(y_true, y_pred).compute()
+        summaries[split] = regression_summary(y_true, y_pred)
+    return results, summaries
 
 
 def _demo_detection() -> dict:
@@ -181,10 +184,12 @@ def _demo_detection() -> dict:
 def _demo(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # undefined values are shown as such
-        regression = _demo_regression(args.threshold)
+        regression, summaries = _demo_regression(args.threshold)
         detection = _demo_detection()
     documents = {"regression": _job_document(regression, target_names=[DEMO_TARGET]),
                  "object-detection": _job_document(detection)}
+    for split, summary in summaries.items():
+        documents["regression"]["metrics"][split].update(summary)
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
         from .io._atomic import write_json_atomic
@@ -192,6 +197,9 @@ def _demo(args) -> int:
         for model_type, document in documents.items():
             write_json_atomic(os.path.join(args.out_dir, f"{model_type}.job.json"), document,
                               indent=None)
+        from .report import write_demo_reports
+
+        write_demo_reports(args.out_dir, documents)
     if args.json:
         print(json.dumps(documents, indent=1, allow_nan=False))
         return 0
@@ -203,7 +211,9 @@ def _demo(args) -> int:
     print(_detection_report(detection["test"], max_rows=10))
     if args.out_dir:
         print(f"\njob-state files written to {args.out_dir}/: "
-              + ", ".join(f"{t}.job.json" for t in documents))
+              + ", ".join(f"{t}.job.json" for t in documents)
+              + "; Performance pages: report.html (links "
+              + ", ".join(f"{t}.report.html" for t in documents) + ")")
     return 0
 
 
@@ -252,6 +262,15 @@ def _show(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from .report import write_report
+
+    output = args.output or os.path.splitext(args.file)[0] + ".html"
+    write_report(args.file, output)
+    print(f"{args.file}: Performance page written to {output}")
+    return 0
+
+
 def _validate(args) -> int:
     from .runs import load_run
 
@@ -280,10 +299,17 @@ def _parser() -> argparse.ArgumentParser:
                       help="regression accuracy tolerance (default 0.5)")
     demo.add_argument("--json", action="store_true", help="print JSON instead of a table")
     demo.add_argument("--out-dir", metavar="DIR", default="modelmetrics-demo",
-                      help="write a job-state file per model type here (default "
-                           "modelmetrics-demo; '' to skip)")
+                      help="write a job-state file and a Performance page per model type, and "
+                           "report.html linking the pages, here (default modelmetrics-demo; "
+                           "'' to skip)")
     demo.set_defaults(handler=_demo)
 
+    report = commands.add_parser("report", help="render a job-state file as an offline HTML "
+                                                "Performance page")
+    report.add_argument("file", metavar="JOB.json")
+    report.add_argument("-o", "--output", metavar="REPORT.html",
+                        help="where to write the page (default: JOB.html next to the file)")
+    report.set_defaults(handler=_report)
     show = commands.add_parser("show", help="summary tables of a job-state file")
     show.add_argument("file", metavar="JOB.json")
     show.set_defaults(handler=_show)

@@ -9,6 +9,7 @@ True
 from . import plot
 from ._data import page_data
 from ._regression import regression_summary
-from ._render import render_report, write_report
+from ._render import render_report, write_demo_reports, write_report
 
-__all__ = ["page_data", "plot", "regression_summary", "render_report", "write_report"]
+__all__ = ["page_data", "plot", "regression_summary", "render_report", "write_demo_reports",
+           "write_report"]

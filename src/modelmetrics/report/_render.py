@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 from importlib import resources
 
 from ..io._atomic import write_bytes_atomic
 from ._data import page_data
 
-__all__ = ["DATA_ELEMENT_ID", "render_report", "write_report"]
+__all__ = ["DATA_ELEMENT_ID", "render_report", "write_demo_reports", "write_report"]
 
 DATA_ELEMENT_ID = "mm-data"
 _MARKER = re.compile(r"\{\{([A-Z_]+)\}\}")
@@ -83,3 +84,20 @@ def write_report(run_or_path, path, *, title: str | None = None) -> None:
     True
     """
     write_bytes_atomic(path, render_report(run_or_path, title=title).encode("utf-8"))
+
+
+def write_demo_reports(folder, documents: dict) -> list:
+    """Write ``<model type>.report.html`` for each ``{model type: job-state document}`` and
+    ``report.html``, an index page linking them (relative links: the folder can be moved).
+    Returns the file names written, the index last."""
+    names = []
+    for model_type, document in documents.items():
+        names.append(f"{model_type}.report.html")
+        write_report(document, os.path.join(folder, names[-1]))
+    items = "".join(f'<li><a href="{html.escape(n)}">{html.escape(t)}</a></li>'
+                    for t, n in zip(documents, names))
+    index = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>modelmetrics '
+             f'demo</title></head><body style="font-family:system-ui,sans-serif;margin:24px">'
+             f"<h1>modelmetrics demo: Performance pages</h1><ul>{items}</ul></body></html>\n")
+    write_bytes_atomic(os.path.join(folder, "report.html"), index.encode("utf-8"))
+    return [*names, "report.html"]
