@@ -222,8 +222,10 @@ class TrainingRun:
                     f"result but this run's model_type is {self.model_type!r}. Record it in a "
                     f"run of that model type.")
         else:
-            raise parameter_error("result", "TrainingRun.set_metrics",
-                                  "a result object of modelmetrics or a dict of metrics", result)
+            raise InvalidInputError(
+                f"The 'result' parameter of TrainingRun.set_metrics must be a result of a "
+                f"modelmetrics evaluator (it has job_state_entry()) or a dict of metrics. Got "
+                f"a {type(result).__name__} instead.")
         metrics = entry["metrics"]
         if loss is not None:
             metrics["loss"], reason = _finite_or_none(loss, "the loss")
