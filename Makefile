@@ -29,7 +29,12 @@ $(VENV)/.stamp-bench: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.stamp-run
 	$(BIN)/modelmetrics demo
 
+# The report's browser tests need Chromium: installed from Debian's package when missing and run
+# as root (as CI is); otherwise those tests are skipped with the reason.
 test: $(VENV)/.stamp-test
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "make test: could not install chromium; the browser tests will be skipped"
 	$(BIN)/python -m pytest
 
 # Peer comparisons (pytest-benchmark groups); add BENCH_ARGS="--benchmark-json=out.json" etc.

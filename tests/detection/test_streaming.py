@@ -222,3 +222,30 @@ def test_torch_tensors_that_track_gradients():
           "labels": torch.tensor([1])}],
         [{"boxes": torch.tensor([[0.0, 0.0, 5.0, 5.0]]), "labels": torch.tensor([1])}])
     assert compute(metric).per_class["1"]["true-positives"] == 1
+
+
+def test_areas_given_for_some_images_only():
+    """Images without 'area' use their box areas; the others theirs (checked per image)."""
+    gt = json.loads((DATA / "instances_val2014_100.json").read_text())
+    dt = json.loads((DATA / "instances_val2014_fakebbox100_results.json").read_text())
+    predictions, targets = per_image(gt, dt)
+    explicit = []
+    for k, target in enumerate(targets):
+        target = dict(target)
+        if k % 3:
+            del target["area"]  # default: the box area
+            explicit.append({**target, "area": target["boxes"][:, 2] * target["boxes"][:, 3]})
+        else:
+            explicit.append(target)
+        targets[k] = target
+    mixed = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
+    reference = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, explicit))
+    np.testing.assert_array_equal(mixed.precision, reference.precision)
+    assert mixed.per_class == reference.per_class
+    bad = [dict(t) for t in explicit]
+    bad[7]["area"] = np.append(bad[7]["area"], 1.0)
+    with pytest.raises(InvalidInputError, match=r"targets\[7\]\['area'\]"):
+        mm.DetectionMetrics(box_format="xywh").update(predictions, bad)
+    bad[7] = dict(explicit[7], area=-explicit[7]["area"] - 1)
+    with pytest.raises(InvalidInputError, match=r"targets\[7\]\['area'\]"):
+        mm.DetectionMetrics(box_format="xywh").update(predictions, bad)

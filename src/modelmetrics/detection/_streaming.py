@@ -31,6 +31,34 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
     return np.concatenate(shaped), np.repeat(np.arange(len(shaped)), lengths)
 
 
+def _areas(given: list, start: np.ndarray, box_area: np.ndarray) -> np.ndarray:
+    """Ground-truth areas: ``given[i]`` (an array, or None for the box areas) for image ``i``,
+    whose boxes are rows ``start[i]:start[i + 1]``; checked once for the whole batch."""
+    images = [i for i, area in enumerate(given) if area is not None]
+    if not images:
+        return box_area.copy()
+    arrays = [to_numpy(given[i]) for i in images]
+    expected = start[1:] - start[:-1]
+    bad = [i for i, a in zip(images, arrays) if a.ndim != 1 or a.shape[0] != expected[i]
+           or a.dtype.kind not in "iuf"]
+    values = np.concatenate(arrays).astype(np.float64) if not bad else None
+    if not bad:
+        invalid = ~(np.isfinite(values) & (values >= 0))
+        if invalid.any():
+            row = int(np.flatnonzero(invalid)[0])
+            bad = [images[int(np.searchsorted(np.cumsum([a.shape[0] for a in arrays]), row,
+                                              side="right"))]]
+    if bad:
+        i = bad[0]
+        raise InvalidInputError(f"{_OWNER}.update: targets[{i}]['area'] must be {expected[i]} "
+                                f"finite non-negative numbers, one per box.")
+    counts = expected[images]
+    first_row = np.repeat(start[images] - (np.cumsum(counts) - counts), counts)
+    area = box_area.copy()
+    area[first_row + np.arange(values.shape[0])] = values
+    return area
+
+
 def _labels(value, name: str) -> np.ndarray:
     array = as_real_array(value, name, _OWNER, ndims=(1,))
     if array.dtype.kind == "f":
@@ -144,7 +172,7 @@ class DetectionMetrics:
             boxes = to_numpy(target["boxes"])
             gt["boxes"].append(boxes)
             gt["labels"].append(to_numpy(target["labels"]))
-            gt["crowd"].append(to_numpy(target.get("iscrowd", np.zeros(len(boxes), bool))))
+            gt["crowd"].append(to_numpy(target["iscrowd"]) if "iscrowd" in target else None)
             gt["area"].append(target.get("area"))
             image_ids[i] = int(target["image_id"]) if "image_id" in target else self._next_image + i
         new_images = self._new_images(image_ids)
@@ -168,7 +196,8 @@ class DetectionMetrics:
         det_label, _ = _stack(det["labels"], "predictions", "labels")
         gt_boxes, gt_image = _stack(gt["boxes"], "targets", "boxes", box=True)
         gt_label, _ = _stack(gt["labels"], "targets", "labels")
-        gt_crowd, _ = _stack(gt["crowd"], "targets", "iscrowd")
+        gt_crowd, _ = _stack([np.zeros(b.shape[0], bool) if c is None else c
+                              for b, c in zip(gt["boxes"], gt["crowd"])], "targets", "iscrowd")
         for name, values, n, where in (("scores", det_score, det_boxes.shape[0], det_image),
                                        ("labels", det_label, det_boxes.shape[0], det_image),
                                        ("labels", gt_label, gt_boxes.shape[0], gt_image),
@@ -199,18 +228,9 @@ class DetectionMetrics:
         gt_boxes = gt_boxes.astype(np.float64, copy=False)
         det_corners = E.corners(det_boxes, self.box_format)
         gt_corners = E.corners(gt_boxes, self.box_format)
-        gt_area = gt_corners[:, 4].copy()
         gt_start = np.zeros(len(gt["boxes"]) + 1, np.int64)
         np.cumsum([len(b) for b in gt["boxes"]], out=gt_start[1:])
-        for i, area in enumerate(gt["area"]):
-            if area is not None:
-                area = as_real_array(area, f"targets[{i}]['area']", _OWNER, ndims=(1,))
-                if area.shape[0] != gt_start[i + 1] - gt_start[i] or not np.all(
-                        np.isfinite(area)) or np.any(area < 0):
-                    raise InvalidInputError(f"{_OWNER}.update: targets[{i}]['area'] must be "
-                                            f"{gt_start[i + 1] - gt_start[i]} finite "
-                                            f"non-negative numbers, one per box.")
-                gt_area[gt_start[i]:gt_start[i + 1]] = area
+        gt_area = _areas(gt["area"], gt_start, gt_corners[:, 4])
         labels = E.unique_ints(np.concatenate([det_label, gt_label]))
         K = labels.size
         det_cat = E.positions(det_label, labels)

@@ -62,7 +62,9 @@ def loss(run, *, ax=None):
     >>> import modelmetrics as mm
     >>> run = mm.TrainingRun(model_type="regression")
     >>> for k in range(5): run.log_loss(1.0 / (k + 1), validation_loss=1.2 / (k + 1))
-    >>> fig = mm.plot.loss(run)  # doctest: +SKIP
+    >>> fig = mm.plot.loss(run)
+    >>> [line.get_label() for line in fig.axes[0].lines if not line.get_label().startswith("_")]
+    ['training', 'validation', 'best epoch 4']
     """
     data = page_data(run)["loss"]
     fig, ax = _axes(ax)
@@ -104,6 +106,14 @@ def confusion_matrix(result_or_run, *, split: str = "test", normalize: bool = Tr
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import modelmetrics as mm
+    >>> doc = {"confusion-matrix": {"labels": ["cat", "dog"], "matrix": [[3, 1], [0, 4]]}}
+    >>> run = mm.TrainingRun(model_type="classification").set_metrics("test", doc)
+    >>> mm.plot.confusion_matrix(run).axes[0].images[0].get_array().tolist()
+    [[0.75, 0.25], [0.0, 1.0]]
     """
     metrics = _split_metrics(result_or_run, split)
     if "confusion-matrix" not in metrics:
@@ -146,6 +156,14 @@ def pr_curves(result_or_run, *, split: str = "test", classes=None, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import modelmetrics as mm
+    >>> doc = {"pr-curves": {"cat": {"recall": [0.0, 0.5, 1.0], "precision": [1.0, 0.8, 0.0]}}}
+    >>> run = mm.TrainingRun(model_type="object-detection").set_metrics("test", doc)
+    >>> mm.plot.pr_curves(run).axes[0].lines[0].get_ydata().tolist()
+    [1.0, 0.8, 0.0]
     """
     curves = _split_metrics(result_or_run, split).get("pr-curves")
     if not curves:

@@ -430,6 +430,8 @@
   confusionControls();
   $("pr-class").addEventListener("change", function (e) { state.prClass = e.target.value; drawPR(); });
   showTab("loss");
-  window.mmReport = {renderMs: performance.now() - T0, showTab: showTab};
+  // renderMs: this script (parse the data, draw the header and the loss chart);
+  // readyMs: from the start of navigation to a usable page
+  window.mmReport = {renderMs: performance.now() - T0, readyMs: performance.now(), showTab: showTab};
   document.body.setAttribute("data-ready", "true");
 })();
