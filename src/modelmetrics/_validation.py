@@ -42,6 +42,8 @@ def parameter_error(name: str, owner: str, expected: str, got: object, fix: str 
 def to_numpy(value: object) -> np.ndarray:
     """``numpy.asarray`` that also takes tensors which track gradients (detached first, no copy
     for CPU tensors)."""
+    if type(value) is np.ndarray:
+        return value
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         value = value.detach()
     return np.asarray(value)

@@ -20,15 +20,29 @@ BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in sto
 
 def _stack(arrays: list, what: str, key: str, box: bool = False):
     """Concatenate per-image arrays; also return the image index of every row."""
-    shaped = [a.reshape(-1, 4) if box and a.size == 0 else a for a in arrays]
-    for i, a in enumerate(shaped):
-        if a.ndim != (2 if box else 1):
-            raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
-                                    f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape {a.shape}.")
-    if not shaped:
+    if not arrays:
         return (np.empty((0, 4)) if box else np.empty(0)), np.empty(0, np.int64)
-    lengths = [a.shape[0] for a in shaped]
-    return np.concatenate(shaped), np.repeat(np.arange(len(shaped)), lengths)
+    if box:
+        arrays = [a if a.size else a.reshape(0, 4) for a in arrays]
+    ndim = 2 if box else 1
+    lengths = [a.shape[0] if a.ndim == ndim else -1 for a in arrays]
+    if -1 in lengths or (box and any(a.shape[1] != 4 for a in arrays)):
+        i = next(i for i, a in enumerate(arrays) if a.ndim != ndim or (box and a.shape[1] != 4))
+        raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
+                                f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
+                                f"{arrays[i].shape}.")
+    return np.concatenate(arrays), np.repeat(np.arange(len(arrays)), lengths)
+
+
+def _explain_records(predictions: list, targets: list) -> None:
+    """Raise naming the first image whose prediction or target is not a dict with the keys
+    ``update`` needs (nothing when all are fine)."""
+    for i, (pred, target) in enumerate(zip(predictions, targets)):
+        for what, record, keys in (("prediction", pred, ("boxes", "scores", "labels")),
+                                   ("target", target, ("boxes", "labels"))):
+            if not isinstance(record, dict) or any(k not in record for k in keys):
+                raise InvalidInputError(f"{_OWNER}.update: the {what} of image {i} of the "
+                                        f"batch must be a dict with keys {', '.join(keys)}.")
 
 
 def _areas(given: list, start: np.ndarray, box_area: np.ndarray) -> np.ndarray:
@@ -161,20 +175,20 @@ class DetectionMetrics:
         det = {"boxes": [], "scores": [], "labels": []}
         gt = {"boxes": [], "labels": [], "crowd": [], "area": []}
         image_ids = np.empty(len(targets), np.int64)
-        for i, (pred, target) in enumerate(zip(predictions, targets)):
-            for what, record, keys in (("prediction", pred, ("boxes", "scores", "labels")),
-                                       ("target", target, ("boxes", "labels"))):
-                if not isinstance(record, dict) or any(k not in record for k in keys):
-                    raise InvalidInputError(f"{_OWNER}.update: the {what} of image {i} of the "
-                                            f"batch must be a dict with keys {', '.join(keys)}.")
-            for key in ("boxes", "scores", "labels"):
-                det[key].append(to_numpy(pred[key]))
-            boxes = to_numpy(target["boxes"])
-            gt["boxes"].append(boxes)
-            gt["labels"].append(to_numpy(target["labels"]))
-            gt["crowd"].append(to_numpy(target["iscrowd"]) if "iscrowd" in target else None)
-            gt["area"].append(target.get("area"))
-            image_ids[i] = int(target["image_id"]) if "image_id" in target else self._next_image + i
+        try:  # one light pass; a missing key or a non-dict is explained below
+            for i, (pred, target) in enumerate(zip(predictions, targets)):
+                det["boxes"].append(to_numpy(pred["boxes"]))
+                det["scores"].append(to_numpy(pred["scores"]))
+                det["labels"].append(to_numpy(pred["labels"]))
+                gt["boxes"].append(to_numpy(target["boxes"]))
+                gt["labels"].append(to_numpy(target["labels"]))
+                gt["crowd"].append(to_numpy(target["iscrowd"]) if "iscrowd" in target else None)
+                gt["area"].append(target.get("area"))
+                image_ids[i] = (int(target["image_id"]) if "image_id" in target
+                                else self._next_image + i)
+        except (KeyError, TypeError, AttributeError):
+            _explain_records(predictions, targets)
+            raise
         new_images = self._new_images(image_ids)
         if targets:
             self._match_batch(det, gt, image_ids)  # validates everything before changing state
