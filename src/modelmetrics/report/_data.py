@@ -7,6 +7,7 @@ curves against time (smoothed, best epoch) and the per-class table's columns.
 
 from __future__ import annotations
 
+import copy
 import os
 
 from ..exceptions import InvalidInputError
@@ -47,6 +48,16 @@ def to_run(run_or_path) -> TrainingRun:
         return load_run(run_or_path)
     raise InvalidInputError(f"The report needs a TrainingRun, a job-state dict or the path of a "
                             f"job-state JSON file. Got a {type(run_or_path).__name__}.")
+
+
+def _document(run: TrainingRun) -> dict:
+    """``run.to_dict()`` without deep-copying the metrics (the page only reads them; a
+    1,000-class confusion matrix per split would take most of the render time)."""
+    shell = copy.copy(run)
+    shell.metrics = {}
+    document = shell.to_dict()
+    document["metrics"] = run.metrics
+    return document
 
 
 def _model_type(document: dict) -> str | None:
@@ -144,7 +155,7 @@ def page_data(run_or_path) -> dict:
     1
     """
     run = to_run(run_or_path)
-    document = run.to_dict()
+    document = _document(run)
     model_type = _model_type(document)
     if model_type is not None and model_type not in MODEL_TYPES:
         raise InvalidInputError(f"Unknown model type {model_type!r} in the job-state document; "
