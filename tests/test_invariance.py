@@ -207,6 +207,62 @@ def _check_regression(actual, expected, data):
             _close(agg_a, agg_e, spread + _TINY, key)
 
 
+# -- classification and semantic segmentation (one confusion engine) --------------------------
+
+
+@st.composite
+def _classification_data(draw):
+    n = draw(st.integers(1, 150))
+    c = draw(st.integers(1, 8))
+    y_true = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    if draw(st.booleans()):  # scores (top-k), with ties
+        y_pred = draw(hnp.arrays(np.float64, (n, c), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
+    else:
+        y_pred = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    weights = draw(st.none() | hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 0.5, 1.0, 3.0, 0.1])))
+    options = {"num_classes": c, "zero_division": draw(st.sampled_from([None, 0.0, 1.0]))}
+    return {"n": n, "y_true": y_true, "y_pred": y_pred, "sample_weight": weights, "options": options}
+
+
+def _check_classification(actual, expected, data):
+    np.testing.assert_allclose(actual.confusion_matrix, expected.confusion_matrix, rtol=RTOL, atol=1e-12)
+    assert actual.undefined == expected.undefined
+    assert actual.n_samples == expected.n_samples == data["n"]
+    for key, value in expected.values.items():
+        _close(actual.values[key], value, 1e-12, key)
+    for average, row in expected.averages.items():
+        for key, value in row.items():
+            _close(actual.averages[average][key], value, 1e-12, f"{average} {key}")
+    if expected.rank_counts is not None:
+        for k in range(1, data["options"]["num_classes"] + 1):
+            _close(actual.top_k_accuracy(k), expected.top_k_accuracy(k), 1e-12, f"top-{k}")
+
+
+@st.composite
+def _segmentation_data(draw):
+    n = draw(st.integers(1, 6))
+    c = draw(st.integers(1, 6))
+    shape = (n, draw(st.integers(1, 5)), draw(st.integers(1, 9)))
+    labels = st.sampled_from(list(range(c)) + [255])
+    gt = draw(hnp.arrays(np.uint8, shape, elements=labels))
+    pred = draw(hnp.arrays(np.uint8, shape, elements=st.integers(0, c - 1)))
+    reduce_zero_label = draw(st.booleans())
+    if reduce_zero_label:  # ground truth 1 … c are the classes, 0 and 255 ignored
+        gt = np.where(gt == 255, 255, gt + 1).astype(np.uint8)
+        gt[gt == c + 1] = 0
+    options = {"num_classes": c, "reduce_zero_label": reduce_zero_label,
+               "zero_division": draw(st.sampled_from([None, 0.0, 1.0]))}
+    return {"n": n, "gt": gt, "pred": pred, "options": options}
+
+
+def _check_segmentation(actual, expected, data):
+    assert np.array_equal(actual.confusion_matrix, expected.confusion_matrix)
+    assert (actual.values, actual.per_class, actual.undefined) == (
+        expected.values, expected.per_class, expected.undefined)  # exact: integer counts
+    assert actual.n_images == expected.n_images == data["n"]
+    assert (actual.n_pixels, actual.n_ignored) == (expected.n_pixels, expected.n_ignored)
+
+
 REGISTRY = [
     Entry(
         name="regression",
@@ -214,6 +270,20 @@ REGISTRY = [
         data=_regression_data(),
         update_args=_regression_args,
         check=_check_regression,
+    ),
+    Entry(
+        name="classification",
+        factory=lambda options: mm.ClassificationMetrics(**options),
+        data=_classification_data(),
+        update_args=_regression_args,  # (y_true, y_pred, sample_weight) by rows, like regression
+        check=_check_classification,
+    ),
+    Entry(
+        name="segmentation",
+        factory=lambda options: mm.SegmentationMetrics(**options),
+        data=_segmentation_data(),
+        update_args=lambda data, rows: (data["gt"][rows], data["pred"][rows]),
+        check=_check_segmentation,
     ),
 ]
 

@@ -21,6 +21,7 @@ from .exceptions import InvalidInputError, UndefinedMetricWarning
 from .kernels import confusion as K
 
 __all__ = [
+    "ConfusionResult",
     "as_label_array",
     "check_class_names",
     "check_num_classes",
@@ -29,7 +30,9 @@ __all__ = [
     "count_pairs_weighted",
     "describe_position",
     "mean_of_defined",
+    "per_class_table",
     "ratios",
+    "value_property",
     "warn_undefined",
 ]
 
@@ -340,6 +343,26 @@ def zero_division_note(zero_division) -> str:
     return f"; reported as {zero_division} (zero_division={zero_division}) and counted in the averages"
 
 
+def per_class_table(names, columns: dict, reasons: dict, zero_division, support: list):
+    """Per-class rows ``{name: {key: value, …, "support": n}}`` and the undefined reasons
+    ``{"per-class/<name>/<key>": reason}``.
+
+    ``columns`` maps each key, in output order, to ``(values, zero)`` as :func:`ratios` returns
+    them (``zero`` None for a column that is always defined).
+    """
+    note = zero_division_note(zero_division)
+    per_class, undefined = {}, {}
+    for c, name in enumerate(names):
+        row = {}
+        for key, (values, zero) in columns.items():
+            row[key] = values[c]
+            if zero is not None and zero[c]:
+                undefined[f"per-class/{name}/{key}"] = reasons[key] + note
+        row["support"] = support[c]
+        per_class[name] = row
+    return per_class, undefined
+
+
 def warn_undefined(undefined: dict, owner: str, stacklevel: int = 3) -> None:
     """One :class:`UndefinedMetricWarning` summarising ``undefined`` ({key: reason})."""
     if not undefined:
@@ -348,3 +371,34 @@ def warn_undefined(undefined: dict, owner: str, stacklevel: int = 3) -> None:
     warnings.warn(f"{owner}: {len(undefined)} value(s) are undefined or substituted, with their "
                   f"reason in the result's 'undefined' mapping; e.g. {key}: {reason}.",
                   UndefinedMetricWarning, stacklevel=stacklevel)
+
+
+def value_property(key: str, doc: str = "") -> property:
+    """A read-only attribute for ``self.values[key]``."""
+    return property(lambda self: self.values[key], doc=doc or f"``values[{key!r}]``.")
+
+
+class ConfusionResult:
+    """What the result classes of the confusion-based tasks share (they are frozen dataclasses
+    with ``values``, ``per_class`` and ``undefined``)."""
+
+    values: dict
+    per_class: dict
+    undefined: dict
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def dataset_stats(self) -> dict:
+        """Support per class, ``{name: count}`` (the export's ``datasetStats``): samples per true
+        class for classification, labelled pixels per class for segmentation."""
+        return {name: row["support"] for name, row in self.per_class.items()}
+
+    def _export(self, **extra) -> dict:
+        """``values``, ``per-class``, then ``extra``, then ``undefined`` when not empty."""
+        out = dict(self.values)
+        out["per-class"] = {name: dict(row) for name, row in self.per_class.items()}
+        out.update(extra)
+        if self.undefined:
+            out["undefined"] = dict(self.undefined)
+        return out
