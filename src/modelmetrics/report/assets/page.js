@@ -380,7 +380,7 @@
     var p = pathOf(f, c.recall, c.precision);
     var row = (D.metrics[split]["per-class"] || {})[name] || {};
     $("pr-caption").textContent = "AP (IoU 0.50:0.95) " + (row["average-precision"] == null ? "—" :
-      num(row["average-precision"])) + (c["iou-threshold"] !== undefined ? "; curve at IoU " + c["iou-threshold"] : "");
+      num(row["average-precision"])) + "; curve at IoU 0.50, all areas";
     $("pr-chart").innerHTML = '<svg id="pr-svg" viewBox="0 0 460 400" width="460" height="400">' + f.axes +
       '<path class="series pr" data-points="' + p[1] + '" d="' + p[0] + '"/>' +
       '<text x="260" y="396" class="axis">recall</text><text x="4" y="12">precision</text></svg>';
