@@ -34,6 +34,7 @@ _LAZY = {
     "confusion_matrix": "modelmetrics.classification",
     "SegmentationMetrics": "modelmetrics.segmentation",
     "SegmentationResult": "modelmetrics.segmentation",
+    "mask": "modelmetrics.masks",
     "TrainingRun": "modelmetrics.runs",
     "load_run": "modelmetrics.runs",
     "validate_job_state": "modelmetrics.runs",

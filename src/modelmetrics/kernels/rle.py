@@ -1,0 +1,667 @@
+"""COCO run-length encoding (RLE) of binary masks, bit-compatible with pycocotools' ``maskApi.c``.
+
+A mask of ``h`` rows and ``w`` columns is read in column-major order (down the first column,
+then the next, as COCO stores masks) and stored as run lengths alternating 0s and 1s, starting
+with a run of 0s (possibly empty). Sets of masks are *flat*: ``counts`` (uint32, every mask's
+runs one after the other), ``start`` (int64, ``n + 1`` offsets: mask ``i`` is
+``counts[start[i]:start[i + 1]]``) and, where needed, ``h`` and ``w`` (int64, ``n``).
+
+COCO's compressed string form writes each run (from the fourth on, as the difference with the
+run two before) in a LEB128-like code of 5 payload bits per character, characters ``'0'`` (48)
+to ``'o'`` (111), bit 0x20 meaning "more characters follow" and bit 0x10 of the last character
+the sign.
+
+Every kernel follows the C reference exactly, quirks included (the bounding box of an empty or
+non-canonical RLE, the rasterisation of polygons by 5x upsampling, merging with a single
+operand returning it unchanged), so that results are the same bit for bit. Kernels are pure: no
+validation beyond the status codes the string decoder returns; the public layer
+(:mod:`modelmetrics.masks`) checks inputs and turns codes into messages.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from .._config import jit_options
+
+_INLINE = {**jit_options(), "inline": "always"}
+
+# status codes of decode_strings (one per record)
+RLE_OK = 0
+RLE_BAD_CHAR = 1  # a character outside '0'..'o' (48..111)
+RLE_TRUNCATED = 2  # the string ends inside a run's code (its last character has bit 0x20)
+RLE_BAD_COUNT = 3  # a run comes out negative or above 2**32 - 1
+RLE_BAD_SUM = 4  # the runs do not add up to h * w
+RLE_BAD_ESCAPE = 5  # a JSON escape other than a doubled backslash
+
+_UINT32_MAX = 4294967295
+_SCALE = 5.0  # polygon upsampling factor of rleFrPoly
+
+
+# ---------------------------------------------------------------------------------------------
+# compressed strings
+
+
+@njit(**_INLINE)
+def _cumulate(offsets):
+    """Sizes in ``offsets[1:]`` into offsets, in place."""
+    for i in range(offsets.shape[0] - 1):
+        offsets[i + 1] += offsets[i]
+
+
+@njit(**_INLINE)
+def _is_last(c):
+    """Whether byte ``c`` ends a run's code (a valid character without the 0x20 bit)."""
+    return 48 <= c <= 111 and ((c - 48) & 0x20) == 0
+
+
+@njit(**jit_options(parallel=True))
+def decode_strings(buf, starts, ends, escaped, h, w):
+    """Decode compressed RLE strings read in place from a byte buffer.
+
+    Parameters
+    ----------
+    buf : uint8 (n_bytes,)
+        Holds every string; string ``i`` is ``buf[starts[i]:ends[i]]``.
+    starts, ends : int64 (n,)
+    escaped : bool (n,)
+        The string is JSON text with escapes: a doubled backslash stands for one (the only
+        escape a valid RLE string can hold; any other gives ``RLE_BAD_ESCAPE``).
+    h, w : int64 (n,)
+        Each mask's size: the runs must add up to ``h * w``.
+
+    Returns
+    -------
+    counts : uint32 (n_runs,)
+    start : int64 (n + 1,)
+    status : int8 (n,)
+        ``RLE_OK`` or the first problem of each string (its runs are then unspecified).
+    """
+    n = starts.shape[0]
+    start = np.zeros(n + 1, np.int64)
+    for i in prange(n):  # runs per string: characters that end a code
+        m = 0
+        for p in range(starts[i], ends[i]):
+            m += _is_last(buf[p])
+        start[i + 1] = m
+    _cumulate(start)
+    counts = np.empty(start[n], np.uint32)
+    status = np.zeros(n, np.int8)
+    n_chunks = min(n, 256)
+    for chunk in prange(n_chunks):
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            status[i] = _decode_one(buf, starts[i], ends[i], escaped[i], h[i] * w[i],
+                                    counts, start[i], start[i + 1])
+    return counts, start, status
+
+
+@njit(**_INLINE)
+def _decode_one(buf, p, end, escaped, total, counts, out, out_end):
+    """rleFrString of ``buf[p:end]`` into ``counts[out:out_end]``; a status code."""
+    m = 0
+    two_back = np.int64(0)
+    one_back = np.int64(0)
+    acc = np.int64(0)
+    while p < end:
+        x = np.int64(0)
+        k = 0
+        more = True
+        while more:
+            if p >= end:
+                return RLE_TRUNCATED
+            c = np.int64(buf[p])
+            p += 1
+            if escaped and c == 92:
+                if p >= end or buf[p] != 92:
+                    return RLE_BAD_ESCAPE
+                p += 1
+            if c < 48 or c > 111:
+                return RLE_BAD_CHAR
+            if k >= 7:  # more than 35 bits: no count of a uint32 mask needs it
+                return RLE_BAD_COUNT
+            c -= 48
+            x |= (c & 0x1F) << (5 * k)
+            more = (c & 0x20) != 0
+            k += 1
+            if not more and (c & 0x10) != 0:
+                x |= np.int64(-1) << (5 * k)
+        if m > 2:
+            x += two_back
+        if x < 0 or x > _UINT32_MAX or out + m >= out_end:
+            return RLE_BAD_COUNT
+        counts[out + m] = x
+        acc += x
+        two_back = one_back
+        one_back = x
+        m += 1
+    return RLE_OK if acc == total else RLE_BAD_SUM
+
+
+@njit(**jit_options(parallel=True))
+def encode_strings(counts, start):
+    """rleToString of every mask: the characters in one buffer, string ``i`` at
+    ``chars[offsets[i]:offsets[i + 1]]`` (uint8, int64 (n + 1,))."""
+    n = start.shape[0] - 1
+    offsets = np.zeros(n + 1, np.int64)
+    for i in prange(n):
+        length = 0
+        for j in range(start[i], start[i + 1]):
+            length += _code_length(_delta(counts, start[i], j))
+        offsets[i + 1] = length
+    _cumulate(offsets)
+    chars = np.empty(offsets[n], np.uint8)
+    for i in prange(n):
+        p = offsets[i]
+        for j in range(start[i], start[i + 1]):
+            x = _delta(counts, start[i], j)
+            more = True
+            while more:
+                c = x & 0x1F
+                x >>= 5
+                more = (x != -1) if (c & 0x10) != 0 else (x != 0)
+                if more:
+                    c |= 0x20
+                chars[p] = c + 48
+                p += 1
+    return chars, offsets
+
+
+@njit(**_INLINE)
+def _delta(counts, lo, j):
+    """The value coded for run ``j`` of a mask starting at ``lo``: the run, minus the run two
+    before from the fourth run on."""
+    x = np.int64(counts[j])
+    if j - lo > 2:
+        x -= np.int64(counts[j - 2])
+    return x
+
+
+@njit(**_INLINE)
+def _code_length(x):
+    """Characters of the code of ``x``."""
+    length = 1
+    while True:
+        c = x & 0x1F
+        x >>= 5
+        if not ((x != -1) if (c & 0x10) != 0 else (x != 0)):
+            return length
+        length += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# dense masks
+
+
+@njit(**jit_options(parallel=True))
+def encode_masks(masks):
+    """rleEncode of (n, h, w) masks (any strides, bool or integer: nonzero is 1), read in
+    column-major order. Returns ``counts`` (uint32) and ``start`` (int64 (n + 1,))."""
+    n, h, w = masks.shape
+    start = np.zeros(n + 1, np.int64)
+    for i in prange(n):  # runs: one more than the changes of value
+        m = 1
+        previous = False
+        for x in range(w):
+            for y in range(h):
+                value = masks[i, y, x] != 0
+                m += value != previous
+                previous = value
+        start[i + 1] = m
+    _cumulate(start)
+    counts = np.empty(start[n], np.uint32)
+    for i in prange(n):
+        m = start[i]
+        previous = False
+        run = 0
+        for x in range(w):
+            for y in range(h):
+                value = masks[i, y, x] != 0
+                if value != previous:
+                    counts[m] = run
+                    m += 1
+                    run = 0
+                    previous = value
+                run += 1
+        counts[m] = run
+    return counts, start
+
+
+@njit(**jit_options(parallel=True))
+def decode_masks(counts, start, size):
+    """rleDecode: (n, size) uint8 masks, each row column-major; runs beyond ``size`` pixels are
+    cut (the caller checks the sums)."""
+    n = start.shape[0] - 1
+    out = np.zeros((n, size), np.uint8)
+    for i in prange(n):
+        p = 0
+        value = 0
+        for j in range(start[i], start[i + 1]):
+            stop = min(p + np.int64(counts[j]), size)
+            if value:
+                for q in range(p, stop):
+                    out[i, q] = 1
+            p = stop
+            value = 1 - value
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# measures
+
+
+@njit(**jit_options())
+def area(counts, start):
+    """rleArea: pixels of each mask (int64 (n,))."""
+    n = start.shape[0] - 1
+    out = np.zeros(n, np.int64)
+    for i in range(n):
+        total = 0
+        for j in range(start[i] + 1, start[i + 1], 2):
+            total += np.int64(counts[j])
+        out[i] = total
+    return out
+
+
+@njit(**jit_options())
+def to_bbox(counts, start, h, w):
+    """rleToBbox: (n, 4) float64 ``[x, y, width, height]`` boxes, as pycocotools 2.0.11's
+    maskApi.c computes them: zeros for fewer than two runs; empty runs of 1s skipped; a run
+    spanning columns covers every row; unsigned arithmetic when no pixel is set."""
+    n = start.shape[0] - 1
+    out = np.zeros((n, 4))
+    for i in range(n):
+        _bbox_one(counts, start[i], start[i + 1], h[i], w[i], out[i])
+    return out
+
+
+@njit(**_INLINE)
+def _bbox_one(counts, lo, hi, h, w, out):
+    m = ((hi - lo) // 2) * 2
+    if m == 0 or h == 0:
+        out[0] = out[1] = out[2] = out[3] = 0.0
+        return
+    xs = w
+    ys = h
+    xe = np.int64(0)
+    ye = np.int64(0)
+    cc = np.int64(0)
+    for j in range(0, m, 2):  # (0s, 1s) pairs; an empty run of 1s adds nothing
+        cc += np.int64(counts[lo + j])
+        ones = np.int64(counts[lo + j + 1])
+        if ones == 0:
+            continue
+        y0 = cc % h
+        x0 = cc // h
+        cc += ones
+        y1 = (cc - 1) % h
+        x1 = (cc - 1) // h
+        if x0 < x1:  # the run spans columns: every row is covered
+            ys = 0
+            ye = h - 1
+        xs = min(xs, x0)
+        xe = max(xe, x1)
+        ys = min(ys, y0, y1)
+        ye = max(ye, y0, y1)
+    # unsigned arithmetic, as maskApi.c: nothing found gives (w, h, 2**32 + 1 - w, ...)
+    out[0] = xs
+    out[1] = ys
+    out[2] = (xe - xs + 1) & _UINT32_MAX
+    out[3] = (ye - ys + 1) & _UINT32_MAX
+
+
+@njit(**_INLINE)
+def pair_overlap(counts_a, lo_a, hi_a, counts_b, lo_b, hi_b):
+    """Intersection and union (pixels) of two masks of the same size, walking their runs
+    (the loop of maskApi.c's rleIou)."""
+    ca = np.int64(counts_a[lo_a])
+    cb = np.int64(counts_b[lo_b])
+    ka = hi_a - lo_a
+    kb = hi_b - lo_b
+    a = 1
+    b = 1
+    va = False
+    vb = False
+    inter = np.int64(0)
+    union = np.int64(0)
+    ct = np.int64(1)
+    while ct > 0:
+        c = min(ca, cb)
+        if va or vb:
+            union += c
+            if va and vb:
+                inter += c
+        ct = 0
+        ca -= c
+        stuck = c == 0
+        if ca == 0 and a < ka:
+            ca = np.int64(counts_a[lo_a + a])
+            a += 1
+            va = not va
+            stuck = False
+        ct += ca
+        cb -= c
+        if cb == 0 and b < kb:
+            cb = np.int64(counts_b[lo_b + b])
+            b += 1
+            vb = not vb
+            stuck = False
+        ct += cb
+        if stuck:  # one mask ran out of runs first (not for masks of one size)
+            break
+    return inter, union
+
+
+@njit(**_INLINE)
+def boxes_touch(box_a, box_b):
+    """Whether two ``[x, y, w, h]`` boxes overlap with positive area (bbIou > 0)."""
+    if min(box_a[0] + box_a[2], box_b[0] + box_b[2]) - max(box_a[0], box_b[0]) <= 0:
+        return False
+    return min(box_a[1] + box_a[3], box_b[1] + box_b[3]) - max(box_a[1], box_b[1]) > 0
+
+
+@njit(**_INLINE)
+def pair_iou(counts_a, lo_a, hi_a, area_a, box_a, counts_b, lo_b, hi_b, box_b, crowd):
+    """rleIou of one (detection a, ground truth b) pair of same-size masks: 0 unless their
+    boxes overlap; intersection over union, or over ``area_a`` for a crowd region ``b``."""
+    if not boxes_touch(box_a, box_b):
+        return 0.0
+    inter, union = pair_overlap(counts_a, lo_a, hi_a, counts_b, lo_b, hi_b)
+    if inter == 0:
+        return 0.0
+    if crowd:
+        union = area_a
+    return np.float64(inter) / np.float64(union)
+
+
+@njit(**jit_options(parallel=True))
+def iou_matrix(counts_a, start_a, area_a, box_a, counts_b, start_b, box_b, crowd, out):
+    """rleIou of every pair: ``out[i, j]`` for masks ``a[i]`` and ``b[j]`` (same sizes)."""
+    n_a = start_a.shape[0] - 1
+    n_b = start_b.shape[0] - 1
+    for i in prange(n_a):
+        for j in range(n_b):
+            out[i, j] = pair_iou(counts_a, start_a[i], start_a[i + 1], area_a[i], box_a[i],
+                                 counts_b, start_b[j], start_b[j + 1], box_b[j], crowd[j])
+
+
+@njit(**jit_options(parallel=True))
+def iou_groups(det_counts, det_start, det_area, det_box, det_index, det_group,
+               gt_counts, gt_start, gt_box, gt_index, gt_group, gt_crowd, iou_start, iou):
+    """Mask IoUs of every (detection, ground truth) pair of every group, into the flat storage
+    of :mod:`modelmetrics.kernels.matching` (group ``g``: detections ``det_index[det_group[g]:
+    det_group[g + 1]]``, ground truths ``gt_index[gt_group[g]:gt_group[g + 1]]``, crowd flags
+    ``gt_crowd`` indexed like ``gt_index``, IoUs row-major from ``iou[iou_start[g]]``)."""
+    n_groups = det_group.shape[0] - 1
+    n_chunks = min(n_groups, 256)
+    for chunk in prange(n_chunks):
+        for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
+            k = iou_start[g]
+            for q in range(det_group[g], det_group[g + 1]):
+                d = det_index[q]
+                for r in range(gt_group[g], gt_group[g + 1]):
+                    j = gt_index[r]
+                    iou[k] = pair_iou(det_counts, det_start[d], det_start[d + 1], det_area[d],
+                                      det_box[d], gt_counts, gt_start[j], gt_start[j + 1],
+                                      gt_box[j], gt_crowd[r])
+                    k += 1
+
+
+@njit(**jit_options())
+def is_canonical(counts, start):
+    """Whether no mask has an empty run after its first (valid encoders never write one)."""
+    for i in range(start.shape[0] - 1):
+        for j in range(start[i] + 1, start[i + 1]):
+            if counts[j] == 0:
+                return False
+    return True
+
+
+@njit(**jit_options())
+def canonical(counts, start):
+    """The same masks without empty runs after the first: an empty run joins its neighbours,
+    trailing empty runs are dropped. maskApi.c's merge and IoU loops assume this form (on
+    other runs they can return corrupt masks or never end). Returns ``counts``, ``start``."""
+    n = start.shape[0] - 1
+    out = np.empty(counts.shape[0], np.uint32)
+    out_start = np.zeros(n + 1, np.int64)
+    m = 0
+    for i in range(n):
+        lo = start[i]
+        hi = start[i + 1]
+        if hi > lo:
+            out[m] = counts[lo]
+            m += 1
+            j = lo + 1
+            while j < hi:
+                if counts[j] == 0:
+                    if j + 1 < hi:
+                        out[m - 1] += counts[j + 1]
+                    j += 2
+                else:
+                    out[m] = counts[j]
+                    m += 1
+                    j += 1
+        out_start[i + 1] = m
+    return out[:m].copy(), out_start
+
+
+# ---------------------------------------------------------------------------------------------
+# merging
+
+
+@njit(**jit_options())
+def merge(counts, start, members, intersect):
+    """rleMerge of the masks ``members`` (same sizes): union, or intersection with
+    ``intersect``. One member is returned unchanged, as in maskApi.c. Returns its runs."""
+    if members.shape[0] == 0:
+        return np.zeros(0, np.uint32)
+    first = members[0]
+    current = counts[start[first]:start[first + 1]].copy()
+    for q in range(1, members.shape[0]):
+        b = members[q]
+        current = _merge_two(current, counts[start[b]:start[b + 1]], intersect)
+    return current
+
+
+@njit(**jit_options(parallel=True))
+def merge_groups(counts, start, group_start, intersect):
+    """rleMerge within each group of consecutive masks (group ``g``: masks
+    ``group_start[g]..group_start[g + 1] - 1``). Returns flat ``counts``, ``start``."""
+    n = group_start.shape[0] - 1
+    merged = [np.zeros(0, np.uint32) for _ in range(n)]
+    for g in prange(n):
+        merged[g] = merge(counts, start, np.arange(group_start[g], group_start[g + 1]),
+                          intersect)
+    return _flatten(merged)
+
+
+@njit(**jit_options(parallel=True))
+def _flatten(pieces):
+    """One flat uint32 array of a list of them, and the offsets (int64 (n + 1,))."""
+    n = len(pieces)
+    offsets = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + pieces[i].shape[0]
+    out = np.empty(offsets[n], np.uint32)
+    for i in prange(n):
+        out[offsets[i]:offsets[i + 1]] = pieces[i]
+    return out, offsets
+
+
+@njit(**jit_options())
+def _merge_two(a_counts, b_counts, intersect):
+    """One step of rleMerge (A with B), following maskApi.c's loop."""
+    out = np.empty(a_counts.shape[0] + b_counts.shape[0] + 1, np.uint32)
+    ka = a_counts.shape[0]
+    kb = b_counts.shape[0]
+    ca = np.int64(a_counts[0]) if ka else np.int64(0)
+    cb = np.int64(b_counts[0]) if kb else np.int64(0)
+    v = False
+    va = False
+    vb = False
+    m = 0
+    a = 1
+    b = 1
+    cc = np.int64(0)
+    ct = np.int64(1)
+    while ct > 0:
+        c = min(ca, cb)
+        cc += c
+        ct = 0
+        ca -= c
+        stuck = c == 0
+        if ca == 0 and a < ka:
+            ca = np.int64(a_counts[a])
+            a += 1
+            va = not va
+            stuck = False
+        ct += ca
+        cb -= c
+        if cb == 0 and b < kb:
+            cb = np.int64(b_counts[b])
+            b += 1
+            vb = not vb
+            stuck = False
+        ct += cb
+        vp = v
+        v = (va and vb) if intersect else (va or vb)
+        if v != vp or ct == 0:
+            out[m] = cc
+            m += 1
+            cc = 0
+        if stuck:  # one operand ran out of runs first: maskApi.c loops forever here
+            return out[:0].copy()
+    return out[:m].copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# polygons and boxes
+
+
+@njit(**jit_options(parallel=True))
+def from_polygons(xy, part_start, h, w):
+    """rleFrPoly of every polygon: polygon ``p`` has vertices ``xy[part_start[p]:part_start[p +
+    1]]`` (float64 (n_vertices, 2), x then y) and is rasterised on an ``h[p]`` x ``w[p]`` grid.
+    Returns flat ``counts``, ``start``."""
+    n = part_start.shape[0] - 1
+    runs = [np.zeros(0, np.uint32) for _ in range(n)]
+    for p in prange(n):
+        runs[p] = _polygon(xy[part_start[p]:part_start[p + 1]], h[p], w[p])
+    return _flatten(runs)
+
+
+@njit(**_INLINE)
+def _trunc(value):
+    """C's (int) conversion of a finite double (toward zero)."""
+    return np.int64(value)
+
+
+@njit(**jit_options())
+def _polygon(xy, h, w):
+    """rleFrPoly of one polygon: runs (uint32)."""
+    k = xy.shape[0]
+    x = np.empty(k + 1, np.int64)
+    y = np.empty(k + 1, np.int64)
+    for j in range(k):
+        x[j] = _trunc(_SCALE * xy[j, 0] + 0.5)
+        y[j] = _trunc(_SCALE * xy[j, 1] + 0.5)
+    x[k] = x[0]
+    y[k] = y[0]
+    m = 0
+    for j in range(k):
+        m += max(abs(x[j] - x[j + 1]), abs(y[j] - y[j + 1])) + 1
+    u = np.empty(m, np.int64)
+    v = np.empty(m, np.int64)
+    m = 0
+    for j in range(k):
+        xs = x[j]
+        xe = x[j + 1]
+        ys = y[j]
+        ye = y[j + 1]
+        dx = abs(xe - xs)
+        dy = abs(ys - ye)
+        flip = (dx >= dy and xs > xe) or (dx < dy and ys > ye)
+        if flip:
+            xs, xe = xe, xs
+            ys, ye = ye, ys
+        if dx >= dy:
+            s = (ye - ys) / dx if dx > 0 else 0.0  # dx == dy == 0: one point, never used
+            for d in range(dx + 1):
+                t = dx - d if flip else d
+                u[m] = t + xs
+                v[m] = _trunc(ys + s * t + 0.5)
+                m += 1
+        else:
+            s = (xe - xs) / dy
+            for d in range(dy + 1):
+                t = dy - d if flip else d
+                v[m] = t + ys
+                u[m] = _trunc(xs + s * t + 0.5)
+                m += 1
+    # points along the y-boundary, downsampled
+    k = m
+    m = 0
+    a = np.empty(k + 1, np.int64)
+    for j in range(1, k):
+        if u[j] == u[j - 1]:
+            continue
+        xd = np.float64(u[j] if u[j] < u[j - 1] else u[j] - 1)
+        xd = (xd + 0.5) / _SCALE - 0.5
+        if math.floor(xd) != xd or xd < 0 or (w > 0 and xd > w - 1):
+            continue
+        yd = np.float64(v[j] if v[j] < v[j - 1] else v[j - 1])
+        yd = (yd + 0.5) / _SCALE - 0.5
+        if yd < 0:
+            yd = 0.0
+        elif yd > h:
+            yd = np.float64(h)
+        yd = math.ceil(yd)
+        a[m] = (np.int64(xd) * h + np.int64(yd)) & _UINT32_MAX
+        m += 1
+    a[m] = (h * w) & _UINT32_MAX
+    m += 1
+    a = np.sort(a[:m])
+    previous = np.int64(0)
+    for j in range(m):
+        t = a[j]
+        a[j] -= previous
+        previous = t
+    b = np.empty(m, np.uint32)
+    n = 0
+    j = 0
+    b[n] = a[j]
+    n += 1
+    j += 1
+    while j < m:
+        if a[j] > 0:
+            b[n] = a[j]
+            n += 1
+            j += 1
+        else:
+            j += 1
+            if j < m:
+                b[n - 1] += a[j]
+                j += 1
+    return b[:n].copy()
+
+
+@njit(**jit_options())
+def box_polygons(boxes):
+    """The polygon of rleFrBbox for each ``[x, y, w, h]`` box: (4n, 2) vertices."""
+    n = boxes.shape[0]
+    xy = np.empty((4 * n, 2))
+    for i in range(n):
+        xs = boxes[i, 0]
+        ys = boxes[i, 1]
+        xe = xs + boxes[i, 2]
+        ye = ys + boxes[i, 3]
+        xy[4 * i, 0] = xs
+        xy[4 * i, 1] = ys
+        xy[4 * i + 1, 0] = xs
+        xy[4 * i + 1, 1] = ye
+        xy[4 * i + 2, 0] = xe
+        xy[4 * i + 2, 1] = ye
+        xy[4 * i + 3, 0] = xe
+        xy[4 * i + 3, 1] = ys
+    return xy
