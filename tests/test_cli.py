@@ -132,15 +132,22 @@ def test_demo_includes_detection(tmp_path):
     assert "object detection" in out and "0.504581" in out
 
 
+DEMO_MODEL_TYPES = ("regression", "classification", "object-detection", "semantic-segmentation")
+
+
 def test_demo_writes_a_valid_job_state_file_per_model_type(tmp_path):
     run("demo", "--out-dir", str(tmp_path), check_code=0)
     written = sorted(p.name for p in tmp_path.glob("*.job.json"))
-    assert written == ["object-detection.job.json", "regression.job.json"]
+    assert written == sorted(f"{t}.job.json" for t in DEMO_MODEL_TYPES)
     for name in written:
         saved = mm.load_run(tmp_path / name)  # validates
         assert saved.status == "successful" and saved.model_type == name.split(".")[0]
     regression = mm.load_run(tmp_path / "regression.job.json").to_dict()
     assert regression["datasetStats"]["train"] == {"regression": {"bone-age-in-months": 1008}}
+    trained = mm.load_run(tmp_path / "classification.job.json")
+    assert len(trained.losses) == len(trained.validation_losses) == len(trained.loss_timestamps) > 10
+    assert trained.losses[-1] < trained.losses[0]
+    assert sum(trained.to_dict()["datasetStats"]["train"]["classification"].values()) == 1257
 
 
 def test_out_adds_splits_to_an_existing_job_state_atomically(tmp_path):

@@ -394,6 +394,16 @@ class ConfusionResult:
         class for classification, labelled pixels per class for segmentation."""
         return {name: row["support"] for name, row in self.per_class.items()}
 
+    def job_state_entry(self, *, target_names=None) -> dict:
+        """What this result contributes to one split of a job-state document: ``modelType``,
+        ``metrics`` (``to_dict()``), ``datasetStats`` (:meth:`dataset_stats`) and ``accuracy``
+        (with the probability threshold for classification; none for segmentation). Used by
+        :meth:`modelmetrics.TrainingRun.set_metrics`; ``target_names`` is not used."""
+        return {"modelType": self.model_type, "metrics": self.to_dict(),
+                "datasetStats": {self.model_type: self.dataset_stats()},
+                "accuracy": {"accuracy": self.accuracy,
+                             "threshold": getattr(self, "threshold", None)}}
+
     def _export(self, **extra) -> dict:
         """``values``, ``per-class``, then ``extra``, then ``undefined`` when not empty."""
         out = dict(self.values)

@@ -10,26 +10,15 @@ import json
 import os
 import sys
 import warnings
-from importlib import resources
 
 import numpy as np
 
 from . import __version__
+from ._demo import DEMO_TARGET
 from .exceptions import InvalidInputError
 
 __all__ = ["main"]
 
-DEMO_SAMPLE = "bone_age_sample.csv"
-DEMO_COCO_GT = "coco_val2014_100_instances.json"
-DEMO_COCO_RESULTS = "coco_val2014_100_bbox_results.json"
-COCO_STAT_LABELS = (
-    "AP @[IoU=0.50:0.95 | area=all]", "AP @[IoU=0.50 | area=all]", "AP @[IoU=0.75 | area=all]",
-    "AP @[IoU=0.50:0.95 | area=small]", "AP @[IoU=0.50:0.95 | area=medium]",
-    "AP @[IoU=0.50:0.95 | area=large]", "AR @[maxDets=first]", "AR @[maxDets=second]",
-    "AR @[maxDets=third]", "AR @[area=small]", "AR @[area=medium]", "AR @[area=large]",
-)
-DEMO_TARGET = "bone-age-in-months"
-DEMO_PREDICTION = "predicted-bone-age"
 SPLITS = ("train", "validation", "test")
 
 
@@ -116,14 +105,94 @@ def _detection_report(evaluation, max_rows: int | None = 20) -> str:
 def _evaluate_detection(args) -> int:
     from .detection import evaluate_coco
 
+    iou_type = "segm" if args.task == "instance-segmentation" else "bbox"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # undefined values are shown as such
-        evaluation = evaluate_coco(args.gt, args.pred, score_threshold=args.score_threshold,
+        evaluation = evaluate_coco(args.gt, args.pred, iou_type=iou_type,
+                                   score_threshold=args.score_threshold,
                                    operating_iou=args.iou_threshold)
     _record(args, {args.split: evaluation})
     if not args.json:
         print(_detection_report(evaluation, max_rows=None if args.all_classes else 20))
     return 0
+
+
+def _labels_or_names(column: np.ndarray) -> np.ndarray:
+    """A CSV column of class labels: integers when every cell is one, else the strings."""
+    try:
+        return column.astype(np.int64)
+    except ValueError:
+        return column
+
+
+def _class_names(text: str | None):
+    return [name.strip() for name in text.split(",")] if text else None
+
+
+def _per_class_table(per_class: dict, columns: tuple, max_rows: int | None) -> str:
+    """Per-class rows, largest support first (``max_rows`` of them, None for all)."""
+    rows = sorted(per_class.items(), key=lambda item: -(item[1].get("support") or 0))
+    shown = rows if max_rows is None else rows[:max_rows]
+    table = _table(["class", *columns],
+                   [[name, *(_format_value(row.get(c)) for c in columns)] for name, row in shown])
+    more = (f"\n({len(rows) - len(shown)} more classes; --all-classes or --json for all)"
+            if len(shown) < len(rows) else "")
+    return table + more
+
+
+def _evaluate_classification(args) -> int:
+    from .classification import classification_metrics
+    from .io.tables import read_csv_columns, read_npy
+
+    if args.csv:
+        columns = read_csv_columns(args.csv, [], (args.true, args.pred))
+        y_true, y_pred = _labels_or_names(columns[args.true]), _labels_or_names(columns[args.pred])
+    else:
+        y_true, y_pred = read_npy(args.true, "y_true"), read_npy(args.pred, "y_pred")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined values are shown as such
+        result = classification_metrics(y_true, y_pred, num_classes=args.num_classes,
+                                        class_names=_class_names(args.class_names),
+                                        threshold=args.threshold)
+    _record(args, {args.split: result})
+    if not args.json:
+        print(_classification_report(result, None if args.all_classes else 20))
+    return 0
+
+
+def _classification_report(result, max_rows: int | None = 20) -> str:
+    head = _table(["metric", "value"], [[k, _format_value(v)] for k, v in result.values.items()]
+                  + [["samples", str(result.n_samples)]])
+    table = _per_class_table(result.per_class, ("support", "precision", "recall", "f1-score",
+                                                "accuracy"), max_rows)
+    confused = result.most_confused(7)
+    pairs = "\n".join(f"  {true} -> {pred}: {_format_value(count)}" for true, pred, count in confused)
+    return (f"{head}\n\nper class:\n{table}"
+            + (f"\n\nmost confused (truth -> prediction: samples):\n{pairs}" if confused else ""))
+
+
+def _evaluate_semantic_segmentation(args) -> int:
+    from .segmentation import SegmentationMetrics
+
+    metric = SegmentationMetrics(args.num_classes, ignore_index=args.ignore_index,
+                                 class_names=_class_names(args.class_names),
+                                 reduce_zero_label=args.reduce_zero_label)
+    metric.update_from_folders(args.gt, args.pred, gt_suffix=args.gt_suffix,
+                               pred_suffix=args.pred_suffix)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined values are shown as such
+        result = metric.compute()
+    _record(args, {args.split: result})
+    if not args.json:
+        print(_segmentation_report(result, None if args.all_classes else 20))
+    return 0
+
+
+def _segmentation_report(result, max_rows: int | None = 20) -> str:
+    head = _table(["metric", "value"], [[k, _format_value(v)] for k, v in result.values.items()])
+    table = _per_class_table(result.per_class, ("support", "iou", "dice", "precision", "recall"),
+                             max_rows)
+    return f"{head}\n\nper class (support: labelled pixels):\n{table}"
 
 
 def _evaluate_regression(args) -> int:
@@ -154,63 +223,43 @@ def _evaluate_regression(args) -> int:
     return 0
 
 
-def _demo_regression(threshold: float) -> tuple:
-    """Results per split, and the report's predicted-vs-true / error-histogram summaries."""
-    from .io.tables import read_csv_columns
-    from .regression import RegressionMetrics
-    from .report import regression_summary
-
-    with resources.as_file(resources.files("modelmetrics") / "data" / DEMO_SAMPLE) as path:
-        columns = read_csv_columns(path, [DEMO_TARGET, DEMO_PREDICTION], ("split",))
-    results, summaries = {}, {}
-    for split in SPLITS:
-        rows = columns["split"] == split
-        metric = RegressionMetrics(threshold=threshold)
-        y_true, y_pred = columns[DEMO_TARGET][rows], columns[DEMO_PREDICTION][rows]
-        results[split] = metric.update(y_true, y_pred).compute()
-        summaries[split] = regression_summary(y_true, y_pred)
-    return results, summaries
-
-
-def _demo_detection() -> dict:
-    from .detection import evaluate_coco
-
-    data = resources.files("modelmetrics") / "data"
-    with resources.as_file(data / DEMO_COCO_GT) as gt, \
-            resources.as_file(data / DEMO_COCO_RESULTS) as dt:
-        return {"test": evaluate_coco(gt, dt)}
+_DEMO_TITLES = {
+    "regression": f"regression: {DEMO_TARGET} (bundled sample of a bone-age model's predictions)",
+    "classification": "classification: handwritten digits, a softmax regression trained here "
+                      "in NumPy (losses logged per epoch)",
+    "object-detection": "object detection: COCO val2014, 100 images, the COCO API's example "
+                        "results",
+    "instance-segmentation": "instance segmentation: COCO val2014, 100 images, the COCO API's "
+                             "example results",
+    "semantic-segmentation": "semantic segmentation: synthetic street scenes",
+}
 
 
 def _demo(args) -> int:
+    from ._demo import demo_runs
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # undefined values are shown as such
-        regression, summaries = _demo_regression(args.threshold)
-        detection = _demo_detection()
-    documents = {"regression": _job_document(regression, target_names=[DEMO_TARGET]),
-                 "object-detection": _job_document(detection)}
-    for split, summary in summaries.items():
-        documents["regression"]["metrics"][split].update(summary)
+        runs = demo_runs(args.threshold)
+    documents = {model_type: run.to_dict() for model_type, run in runs.items()}
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
-        from .io._atomic import write_json_atomic
-
-        for model_type, document in documents.items():
-            write_json_atomic(os.path.join(args.out_dir, f"{model_type}.job.json"), document,
-                              indent=None)
         from .report import write_demo_reports
 
+        for model_type, run in runs.items():
+            run.save(os.path.join(args.out_dir, f"{model_type}.job.json"))
         write_demo_reports(args.out_dir, documents)
     if args.json:
         print(json.dumps(documents, indent=1, allow_nan=False))
         return 0
-    print(f"modelmetrics demo: regression model of {DEMO_TARGET} "
-          f"(bundled sample, {sum(r.n_samples for r in regression.values())} samples)\n")
-    print(_regression_columns(regression))
-    print("\nmodelmetrics demo: object detection, COCO val2014 (100 images, the COCO API's "
-          "example results)\n")
-    print(_detection_report(detection["test"], max_rows=10))
+    for model_type, document in documents.items():
+        print(f"=== modelmetrics demo: {_DEMO_TITLES[model_type]}\n")
+        print(_document_summary(document, max_rows=10))
+        if runs[model_type].losses:
+            print("\n" + _loss_line(runs[model_type]))
+        print()
     if args.out_dir:
-        print(f"\njob-state files written to {args.out_dir}/: "
+        print(f"job-state files written to {args.out_dir}/: "
               + ", ".join(f"{t}.job.json" for t in documents)
               + "; Performance pages: report.html (links "
               + ", ".join(f"{t}.report.html" for t in documents) + ")")
@@ -226,16 +275,27 @@ _HEADLINE = {
 }
 
 
-def _show(args) -> int:
-    from .runs import load_run
+_PER_CLASS_COLUMNS = {
+    "object-detection": ("average-precision", "precision", "recall", "f1-score",
+                         "true-positives", "false-positives", "false-negatives"),
+    "instance-segmentation": ("average-precision", "precision", "recall", "f1-score",
+                              "true-positives", "false-positives", "false-negatives"),
+    "semantic-segmentation": ("support", "iou", "dice", "precision", "recall"),
+    "classification": ("support", "precision", "recall", "f1-score", "accuracy"),
+}
 
-    run = load_run(args.file)
-    document = run.to_dict()
+
+def _model_type(document: dict) -> str:
     tasks = [task for stats in document["datasetStats"].values() for task in stats]
-    model_type = document.get("modelType") or (tasks[0] if tasks else "unknown model type")
-    print(f"{args.file}: {model_type}, {run.status}, {len(run.losses)} logged losses, "
-          f"duration {document['duration']:.1f} s")
+    return document.get("modelType") or (tasks[0] if tasks else "unknown model type")
+
+
+def _document_summary(document: dict, max_rows: int | None = 20) -> str:
+    """Tables of a job-state document: the numbers per split, then the per-class rows of the
+    last split that has them (most support first)."""
+    model_type = _model_type(document)
     splits = [s for s in SPLITS if s in document["metrics"] or s in document["accuracies"]]
+    parts = []
     if splits:
         keys = list(_HEADLINE.get(model_type, ()))
         for split in splits:
@@ -243,22 +303,43 @@ def _show(args) -> int:
                      if k not in keys and not isinstance(v, (dict, list))]
         rows = [[k] + [_format_value(document["metrics"].get(s, {}).get(k)) if k in
                        document["metrics"].get(s, {}) else "-" for s in splits] for k in keys]
-        rows.append(["accuracy"] + [_format_value(document["accuracies"].get(s, {}).get("accuracy"))
-                                    for s in splits])
-        rows.append(["threshold"] + [_format_value(document["accuracies"].get(s, {}).get("threshold"))
-                                     for s in splits])
+        for key in ("accuracy", "threshold"):
+            label = "accuracy (export)" if key == "accuracy" and "accuracy" in keys else key
+            rows.append([label] + [_format_value(document["accuracies"].get(s, {}).get(key))
+                                   for s in splits])
         rows.append(["dataset size"] + [str(sum(sum(c.values()) for c in
                                                 document["datasetStats"].get(s, {}).values()))
                                         for s in splits])
-        print()
-        print(_table(["metric", *splits], rows))
+        parts.append(_table(["metric", *splits], rows))
+    with_classes = [s for s in splits if document["metrics"].get(s, {}).get("per-class")]
+    if with_classes and model_type in _PER_CLASS_COLUMNS:
+        split = with_classes[-1]
+        per_class = {name: {**row, "support": row.get("support", (row.get("true-positives") or 0)
+                                                      + (row.get("false-negatives") or 0))}
+                     for name, row in document["metrics"][split]["per-class"].items()}
+        parts.append(f"per class ({split}):\n"
+                     + _per_class_table(per_class, _PER_CLASS_COLUMNS[model_type], max_rows))
+    return "\n\n".join(parts)
+
+
+def _loss_line(run) -> str:
+    summary = run.loss_summary()
+    curve = "validation" if any(v is not None for v in run.validation_losses) else "training"
+    return (f"loss: first {_format_value(run.losses[0])}, last {_format_value(run.losses[-1])}, "
+            f"best {_format_value(summary['best_loss'])} at step {summary['best_epoch']} "
+            f"({curve} loss); {'converged' if summary['converged'] else 'still improving'}")
+
+
+def _show(args) -> int:
+    from .runs import load_run
+
+    run = load_run(args.file)
+    document = run.to_dict()
+    print(f"{args.file}: {_model_type(document)}, {run.status}, {len(run.losses)} logged "
+          f"losses, duration {document['duration']:.1f} s\n")
+    print(_document_summary(document, None if args.all_classes else 20))
     if run.losses:
-        summary = run.loss_summary()
-        best = summary["best_epoch"]
-        print(f"\nloss: first {_format_value(run.losses[0])}, last {_format_value(run.losses[-1])}"
-              f", best {_format_value(summary['best_loss'])} at step {best}"
-              f" ({'validation' if any(v is not None for v in run.validation_losses) else 'training'}"
-              f" loss); {'converged' if summary['converged'] else 'still improving'}")
+        print("\n" + _loss_line(run))
     return 0
 
 
@@ -277,6 +358,13 @@ def _validate(args) -> int:
     load_run(args.file)  # raises InvalidInputError naming every bad field
     print(f"{args.file}: valid job-state document")
     return 0
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all-classes", action="store_true",
+                        help="list every class (default: the 20 with most support)")
+    parser.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
+    _output_options(parser)
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
@@ -312,6 +400,8 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_report)
     show = commands.add_parser("show", help="summary tables of a job-state file")
     show.add_argument("file", metavar="JOB.json")
+    show.add_argument("--all-classes", action="store_true",
+                      help="list every class (default: the 20 with most support)")
     show.set_defaults(handler=_show)
     validate = commands.add_parser("validate", help="check a job-state file against the schema")
     validate.add_argument("file", metavar="JOB.json")
@@ -338,20 +428,54 @@ def _parser() -> argparse.ArgumentParser:
     _output_options(regression)
     regression.set_defaults(handler=_evaluate_regression)
 
-    detection = tasks.add_parser(
-        "detection", help="COCO bbox evaluation (pycocotools-exact) from two JSON files")
-    detection.add_argument("--gt", required=True, metavar="GT.json",
-                           help="COCO ground truth (instances)")
-    detection.add_argument("--pred", required=True, metavar="RESULTS.json", help="COCO results")
-    detection.add_argument("--score-threshold", type=float, default=0.5,
-                           help="operating point: minimum score (default 0.5)")
-    detection.add_argument("--iou-threshold", type=float, default=0.5,
-                           help="operating point: IoU for a match (default 0.5)")
-    detection.add_argument("--all-classes", action="store_true",
-                           help="list every class (default: the 20 with most objects)")
-    detection.add_argument("--split", choices=SPLITS, default="test", help="which split the data is")
-    _output_options(detection)
-    detection.set_defaults(handler=_evaluate_detection)
+    for task, kind in (("detection", "bbox"), ("instance-segmentation", "segm")):
+        detection = tasks.add_parser(
+            task, help=f"COCO {kind} evaluation (pycocotools-exact) from two JSON files")
+        detection.add_argument("--gt", required=True, metavar="GT.json",
+                               help="COCO ground truth (instances)")
+        detection.add_argument("--pred", required=True, metavar="RESULTS.json",
+                               help="COCO results")
+        detection.add_argument("--score-threshold", type=float, default=0.5,
+                               help="operating point: minimum score (default 0.5)")
+        detection.add_argument("--iou-threshold", type=float, default=0.5,
+                               help="operating point: IoU for a match (default 0.5)")
+        _common_options(detection)
+        detection.set_defaults(handler=_evaluate_detection)
+
+    classification = tasks.add_parser(
+        "classification", help="classification metrics from a CSV file or two .npy files",
+        description="With --csv, --true and --pred name columns of the CSV file (class indices "
+                    "or names); without it, they are .npy files (labels, or (n, C) scores).")
+    classification.add_argument("--csv", metavar="FILE", help="CSV file with a header row")
+    classification.add_argument("--true", required=True, metavar="COL",
+                                help="true labels: column (or .npy file)")
+    classification.add_argument("--pred", required=True, metavar="COL",
+                                help="predicted labels: column (or .npy file of labels/scores)")
+    classification.add_argument("--num-classes", type=int, help="default: inferred")
+    classification.add_argument("--class-names", metavar="A,B,...",
+                                help="comma-separated names, in class-index order")
+    classification.add_argument("--threshold", type=float, default=0.5,
+                                help="decision threshold for probabilities (default 0.5)")
+    _common_options(classification)
+    classification.set_defaults(handler=_evaluate_classification)
+
+    segmentation = tasks.add_parser(
+        "semantic-segmentation", help="per-pixel metrics from two folders of PNG label maps",
+        description="Every ground-truth label map under --gt (recursively) is paired with the "
+                    "prediction of the same relative name under --pred.")
+    segmentation.add_argument("--gt", required=True, metavar="DIR", help="ground-truth label maps")
+    segmentation.add_argument("--pred", required=True, metavar="DIR", help="predicted label maps")
+    segmentation.add_argument("--num-classes", required=True, type=int)
+    segmentation.add_argument("--ignore-index", type=int, default=255,
+                              help="label not evaluated (default 255)")
+    segmentation.add_argument("--class-names", metavar="A,B,...",
+                              help="comma-separated names, in class-index order")
+    segmentation.add_argument("--reduce-zero-label", action="store_true",
+                              help="label 0 is ignored and the others shift down by one (ADE20K)")
+    segmentation.add_argument("--gt-suffix", default=".png", help="ground-truth file suffix")
+    segmentation.add_argument("--pred-suffix", default=".png", help="prediction file suffix")
+    _common_options(segmentation)
+    segmentation.set_defaults(handler=_evaluate_semantic_segmentation)
     return parser
 
 

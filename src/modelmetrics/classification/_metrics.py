@@ -149,6 +149,7 @@ class ClassificationResult(ConfusionResult):
     rank_counts: np.ndarray | None = field(default=None, repr=False)
     rank_note: str = field(default="", repr=False)
 
+    model_type = "classification"  # the job-state modelType
     accuracy = value_property("accuracy")
     balanced_accuracy = value_property("balanced-accuracy")
 

@@ -110,6 +110,7 @@ class SegmentationResult(ConfusionResult):
     n_ignored: int
     n_images: int
 
+    model_type = "semantic-segmentation"  # the job-state modelType
     mean_iou = value_property("mean-iou")
     pixel_accuracy = value_property("pixel-accuracy")
     mean_accuracy = value_property("mean-accuracy")
