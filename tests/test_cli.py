@@ -192,3 +192,58 @@ def test_show_and_validate(tmp_path):
     assert done.returncode == 1
     assert "/metrics/test/r2-score" in done.stderr and "'duration' is missing" in done.stderr
     assert run("show", str(tmp_path / "none.json")).returncode == 1
+
+
+def test_evaluate_classification_csv_names_and_npy_scores(tmp_path):
+    rng = np.random.default_rng(0)
+    names = np.array(["cat", "dog", "bird"])
+    y = rng.integers(0, 3, 200)
+    p = np.where(rng.random(200) < 0.7, y, rng.integers(0, 3, 200))
+    csv = tmp_path / "c.csv"
+    csv.write_text("truth,guess\n" + "".join(f"{names[a]},{names[b]}\n" for a, b in zip(y, p)))
+    document = json.loads(run("evaluate", "classification", "--csv", str(csv), "--true", "truth",
+                              "--pred", "guess", "--json", "--split", "validation",
+                              check_code=0).stdout)
+    got = document["metrics"]["validation"]
+    assert got["accuracy"] == pytest.approx(metrics.accuracy_score(names[y], names[p]), rel=1e-12)
+    assert got["f1-score"] == pytest.approx(
+        metrics.f1_score(names[y], names[p], average="macro"), rel=1e-12)
+    assert document["modelType"] == "classification"
+    assert document["datasetStats"]["validation"]["classification"]["dog"] == int((y == 1).sum())
+    mm.validate_job_state(document)
+    scores = rng.random((200, 3))
+    np.save(tmp_path / "t.npy", y)
+    np.save(tmp_path / "s.npy", scores)
+    out = run("evaluate", "classification", "--true", str(tmp_path / "t.npy"), "--pred",
+              str(tmp_path / "s.npy"), "--class-names", "cat,dog,bird", check_code=0).stdout
+    accuracy = metrics.accuracy_score(y, scores.argmax(axis=1))
+    assert f"{accuracy:.6g}" in out and "most confused" in out and "bird" in out
+    done = run("evaluate", "classification", "--true", str(tmp_path / "t.npy"), "--pred",
+               str(tmp_path / "s.npy"), "--class-names", "cat,dog")
+    assert done.returncode == 1 and "class" in done.stderr
+
+
+def test_evaluate_semantic_segmentation_folders(tmp_path):
+    pytest.importorskip("PIL")
+    from modelmetrics._demo import street_scenes
+    from modelmetrics.io.label_maps import write_label_map
+
+    gt, pred = street_scenes(3, seed=5)
+    for k in range(3):
+        (tmp_path / "gt" / "city").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pred" / "city").mkdir(parents=True, exist_ok=True)
+        write_label_map(tmp_path / "gt" / "city" / f"{k}.png", gt[k])
+        write_label_map(tmp_path / "pred" / "city" / f"{k}.png", pred[k])
+    job = tmp_path / "job.json"
+    out = run("evaluate", "semantic-segmentation", "--gt", str(tmp_path / "gt"), "--pred",
+              str(tmp_path / "pred"), "--num-classes", "6", "--class-names",
+              "road,sidewalk,building,sky,car,person", "--out", str(job), check_code=0).stdout
+    want = mm.SegmentationMetrics(6).update(gt, pred).compute()
+    assert f"{want['mean-iou']:.6g}" in out and "sidewalk" in out
+    saved = mm.load_run(job).to_dict()
+    assert saved["metrics"]["test"]["mean-iou"] == want["mean-iou"]
+    assert saved["modelType"] == "semantic-segmentation"
+    (tmp_path / "pred" / "city" / "2.png").unlink()
+    done = run("evaluate", "semantic-segmentation", "--gt", str(tmp_path / "gt"), "--pred",
+               str(tmp_path / "pred"), "--num-classes", "6")
+    assert done.returncode == 1 and "2.png" in done.stderr
