@@ -7,6 +7,7 @@ import itertools
 import pathlib
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -66,4 +67,28 @@ def test_regression_peers_agree_with_modelmetrics():
 def test_streaming_updaters_run():
     peers = _import("_regression_peers")
     for name, (update, args) in itertools.islice(peers.streaming_updaters(100).items(), None):
+        update(*args)
+
+
+@pytest.mark.parametrize("maps", ["regions", "noise"])
+def test_segmentation_peers_agree_with_modelmetrics(maps):
+    peers = _import("_segmentation_peers")
+    gt, pred = peers.make_label_maps(2, 64, 96, kind=maps)
+    assert (gt == 255).any() and (gt != pred).any()
+    reference = peers.ONE_SHOT["modelmetrics"](gt, pred)
+    assert reference.sum() == (gt != 255).sum()
+    for name, compute in peers.ONE_SHOT.items():
+        assert np.array_equal(compute(gt, pred), reference), name
+    for name, (update, args) in peers.streaming_updaters(32, 48).items():
+        update(*args)
+
+
+def test_classification_peers_agree_with_modelmetrics():
+    peers = _import("_classification_peers")
+    y_true, y_pred = peers.make_labels(20_000, 50)
+    reference = peers.ONE_SHOT["modelmetrics"](y_true, y_pred, 50)
+    assert reference.sum() == 20_000
+    for name, compute in peers.ONE_SHOT.items():
+        assert np.array_equal(compute(y_true, y_pred, 50), reference), name
+    for name, (update, args) in peers.streaming_updaters(64, 50).items():
         update(*args)

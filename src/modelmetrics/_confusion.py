@@ -37,9 +37,9 @@ __all__ = [
 ]
 
 _EMPTY_LUT = np.empty(0, np.int64)
-#: Tables of more cells than this count agreeing pairs in a compact diagonal; smaller ones in
-#: four interleaved copies (see :mod:`modelmetrics.kernels.confusion`).
-_DIAGONAL_MIN_CELLS = 1 << 12
+#: Tables of at most this many cells are counted in four interleaved copies per part, larger
+#: ones in one (see :mod:`modelmetrics.kernels.confusion`).
+_WAYS_MAX_CELLS = 1 << 12
 #: Pairs per part at most: the kernels' per-part tables count in int32.
 _MAX_PART = (1 << 31) - 1
 #: Weighted sums run in parts whose number depends on the input only (not on the thread
@@ -208,9 +208,12 @@ def count_pairs(gt: np.ndarray, pred: np.ndarray, n_classes: int, *, ignore: int
                                             flat_g[cut:], flat_p[cut:], g_rows, p_cols, n_classes,
                                             n_parts)
         else:
-            diagonal = (n_classes + 2) * (n_classes + 1) > _DIAGONAL_MIN_CELLS
-            table = K.confusion_table(g3, p3, n_classes, 0 if ignore is None else ignore,
-                                      ignore is not None, shift, g_rows, p_cols, n_parts, diagonal)
+            ways = 4 if (n_classes + 2) * (n_classes + 1) <= _WAYS_MAX_CELLS else 1
+            g_in, p_in = g3, p3
+            if g3.flags.c_contiguous and p3.flags.c_contiguous:  # the common case: flat views
+                g_in, p_in = g3.reshape(-1), p3.reshape(-1)
+            table = K.confusion_table(g_in, p_in, n_classes, 0 if ignore is None else ignore,
+                                      ignore is not None, shift, g_rows, p_cols, n_parts, ways)
     n_gt_bad = int(table[n_classes + 1].sum())
     n_pred_bad = int(table[:n_classes, n_classes].sum())
     if n_gt_bad or n_pred_bad:

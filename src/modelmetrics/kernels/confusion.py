@@ -21,8 +21,8 @@ contiguous parts of the flattened (C-order) index, one set of int32 tables per p
 holds fewer than 2**31 pairs), summed into int64 at the end; counts are exact, so the split never
 changes the result. Within a part, small tables come in four interleaved copies, so that long
 runs of one cell (segmentation maps are made of regions) do not chain every increment on the
-previous one through memory; large tables (many classes) instead get a compact copy of their
-diagonal, where most pairs of a useful model land. Contiguous 8-bit labels are read eight at a
+previous one through memory; large tables (many classes) come in one copy, in int32 to halve
+the cache and TLB footprint of their scattered increments. Contiguous 8-bit labels are read eight at a
 time (:func:`confusion_table_bytes`), and a run of eight equal pairs costs one increment.
 """
 
@@ -68,14 +68,11 @@ def code_tables(bits, signed, n_classes, ignore, has_ignore, shift):
 @njit(**jit_options())
 def _wide_row(value, n_classes, ignore, has_ignore, shift):
     """Row of a truth label compared against the range (labels wider than 16 bits)."""
-    if has_ignore and value == ignore:
-        return n_classes
-    if shift and value == 0:
+    if (has_ignore and value == ignore) or (shift and value == 0):
         return n_classes
     v = value - shift
-    if 0 <= v < n_classes:
-        return v
-    return n_classes + 1
+    # one unsigned comparison tests 0 <= v < n_classes
+    return v if np.uint64(v) < np.uint64(n_classes) else n_classes + 1
 
 
 def _row_offset(g, rows, n_classes, ignore, has_ignore, shift):
@@ -114,9 +111,7 @@ def _col_impl(p, cols, n_classes):
 
     def compare(p, cols, n_classes):
         v = np.int64(p)
-        if 0 <= v < n_classes:
-            return v
-        return n_classes
+        return v if np.uint64(v) < np.uint64(n_classes) else n_classes
 
     return compare
 
@@ -134,12 +129,14 @@ def _cell(g, p, g_rows, p_cols, n_classes, ignore, has_ignore, shift):
 
 @njit(**jit_options())
 def _count_row(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shift, tables, size):
-    """Count pairs ``k:end`` of 1-D rows ``g`` and ``p`` round-robin into four tables of
-    ``size`` cells (``tables`` holds them one after the other)."""
+    """Count pairs ``k:end`` of 1-D rows ``g`` and ``p`` round-robin into the tables of
+    ``size`` cells that ``tables`` holds one after the other (four, or one: then the four
+    views are the same table)."""
     t0 = tables[0:size]
-    t1 = tables[size:2 * size]
-    t2 = tables[2 * size:3 * size]
-    t3 = tables[3 * size:4 * size]
+    four = tables.shape[0] >= 4 * size
+    t1 = tables[size:2 * size] if four else t0
+    t2 = tables[2 * size:3 * size] if four else t0
+    t3 = tables[3 * size:4 * size] if four else t0
     while k + 4 <= end:
         t0[_cell(g[k], p[k], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
         t1[_cell(g[k + 1], p[k + 1], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
@@ -151,69 +148,63 @@ def _count_row(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shif
         k += 1
 
 
-@njit(**jit_options())
-def _count_row_diagonal(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
-                        tables, size):
-    """Like :func:`_count_row` for large tables: one table, preceded by a compact copy of its
-    diagonal (``n_classes + 1`` cells) that takes the agreeing pairs (most of them, for a useful
-    model), so that they hit a few cache lines instead of one line and one page per class."""
-    stride = n_classes + 1
-    for kk in range(k, end):
-        row = _row_offset(g[kk], g_rows, n_classes, ignore, has_ignore, shift)
-        col = _col(p[kk], p_cols, n_classes)
-        tables[col if row == col * stride else stride + row + col] += 1
-
-
-@njit(**jit_options())
 def _count_range(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
-                 tables, size, diagonal):
-    """Count pairs ``start:stop`` of the flattened (C-order) 3-D arrays."""
-    height = gt.shape[1]
-    width = gt.shape[2]
-    r = start // width
-    k = start - r * width
-    pos = start
-    while pos < stop:
-        i = r // height
-        j = r - i * height
-        end = min(width, k + (stop - pos))
-        if diagonal:
-            _count_row_diagonal(gt[i, j], pred[i, j], k, end, g_rows, p_cols, n_classes, ignore,
-                                has_ignore, shift, tables, size)
-        else:
-            _count_row(gt[i, j], pred[i, j], k, end, g_rows, p_cols, n_classes, ignore,
-                       has_ignore, shift, tables, size)
-        pos += end - k
-        k = 0
-        r += 1
+                 tables, size):
+    """Count pairs ``start:stop`` of the flattened (C-order) arrays (1-D, or 3-D of any
+    layout, read row by row)."""
+
+
+@overload(_count_range, jit_options=jit_options())
+def _count_range_impl(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
+                      tables, size):
+    if gt.ndim == 1:
+        def flat(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
+                 tables, size):
+            _count_row(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
+                       tables, size)
+
+        return flat
+
+    def rows(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift, tables,
+             size):
+        height = gt.shape[1]
+        width = gt.shape[2]
+        r = start // width
+        k = start - r * width
+        pos = start
+        while pos < stop:
+            i = r // height
+            j = r - i * height
+            end = min(width, k + (stop - pos))
+            _count_row(gt[i, j], pred[i, j], k, end, g_rows, p_cols, n_classes, ignore, has_ignore,
+                       shift, tables, size)
+            pos += end - k
+            k = 0
+            r += 1
+
+    return rows
 
 
 @njit(**jit_options())
-def _sum_tables(tables, n_classes, ways, diagonal, total):
-    """Sum of the per-part tables (``ways`` consecutive tables of a part; with ``diagonal``, one
-    table preceded by its diagonal) into ``total`` (zeros of ``(n_classes + 2) * (n_classes + 1)``
-    cells), returned as a ``(n_classes + 2, n_classes + 1)`` array."""
-    stride = n_classes + 1
-    size = (n_classes + 2) * stride
+def _sum_tables(tables, n_classes, total):
+    """Sum of the per-part tables (each row of ``tables`` holds whole tables one after the other)
+    into ``total`` (zeros of ``(n_classes + 2) * (n_classes + 1)`` cells), returned as a
+    ``(n_classes + 2, n_classes + 1)`` array."""
+    size = total.shape[0]
     for part in range(tables.shape[0]):
-        if diagonal:
-            for c in range(stride):
-                total[c * stride + c] += tables[part, c]
-            total += tables[part, stride:stride + size]
-        else:
-            for w in range(ways):
-                total += tables[part, w * size:(w + 1) * size]
-    return total.reshape((n_classes + 2, stride))
+        for w in range(tables.shape[1] // size):
+            total += tables[part, w * size:(w + 1) * size]
+    return total.reshape((n_classes + 2, n_classes + 1))
 
 
 @njit(**jit_options(parallel=True))
-def confusion_table(gt, pred, n_classes, ignore, has_ignore, shift, g_rows, p_cols, n_parts,
-                    diagonal):
+def confusion_table(gt, pred, n_classes, ignore, has_ignore, shift, g_rows, p_cols, n_parts, ways):
     """Count label pairs into a ``(n_classes + 2, n_classes + 1)`` int64 table (module docstring).
 
     Parameters
     ----------
-    gt, pred : 3-D integer arrays of the same shape, any dtype and layout
+    gt, pred : integer arrays of the same shape, any dtype: both 1-D and contiguous, or both
+        3-D of any layout
     n_classes : int
     ignore : int
         Truth label left out (counted in row ``n_classes``) when ``has_ignore``.
@@ -226,9 +217,8 @@ def confusion_table(gt, pred, n_classes, ignore, has_ignore, shift, g_rows, p_co
     n_parts : int
         Contiguous parts of the flattened index counted in parallel; each must hold fewer than
         2**31 pairs (the per-part tables count in int32).
-    diagonal : bool
-        Count agreeing pairs in a compact diagonal (for large tables), instead of four
-        interleaved tables per part (small ones).
+    ways : {1, 4}
+        Interleaved copies of the table per part: 4 for small tables, 1 for large ones.
 
     Returns
     -------
@@ -236,13 +226,12 @@ def confusion_table(gt, pred, n_classes, ignore, has_ignore, shift, g_rows, p_co
     """
     size = (n_classes + 2) * (n_classes + 1)
     n = gt.size
-    width = size + n_classes + 1 if diagonal else 4 * size
-    tables = np.zeros((n_parts, width), np.int32)
+    tables = np.zeros((n_parts, ways * size), np.int32)
     for part in prange(n_parts):
         start, stop = _part_bounds(n, n_parts, part)
         _count_range(gt, pred, start, stop, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
-                     tables[part], size, diagonal)
-    return _sum_tables(tables, n_classes, 4, diagonal, np.zeros(size, np.int64))
+                     tables[part], size)
+    return _sum_tables(tables, n_classes, np.zeros(size, np.int64))
 
 
 @njit(**jit_options())
@@ -288,7 +277,7 @@ def confusion_table_bytes(g_words, p_words, g_tail, p_tail, g_rows, p_cols, n_cl
     t0 = tables[0, 0:size]
     for k in range(g_tail.shape[0]):
         t0[g_rows[g_tail[k]] + p_cols[p_tail[k]]] += 1
-    return _sum_tables(tables, n_classes, 4, False, np.zeros(size, np.int64))
+    return _sum_tables(tables, n_classes, np.zeros(size, np.int64))
 
 
 @njit(**jit_options(parallel=True))
@@ -319,7 +308,7 @@ def confusion_table_weighted(gt, pred, weight, n_classes, ignore, has_ignore, g_
             table[row + col] += weight[i]
             bad += (row == (n_classes + 1) * stride) or (col == n_classes and row < n_classes * stride)
         invalid[part] = bad
-    return _sum_tables(tables, n_classes, 1, False, np.zeros(size, np.float64)), invalid.sum()
+    return _sum_tables(tables, n_classes, np.zeros(size, np.float64)), invalid.sum()
 
 
 @njit(**jit_options())
