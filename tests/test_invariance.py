@@ -214,13 +214,18 @@ def _check_regression(actual, expected, data):
 def _classification_data(draw):
     n = draw(st.integers(1, 150))
     c = draw(st.integers(1, 8))
+    weights = draw(st.none() | hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 0.5, 1.0, 3.0, 0.1])))
+    options = {"num_classes": c, "zero_division": draw(st.sampled_from([None, 0.0, 1.0]))}
+    if draw(st.integers(0, 3)) == 0:  # multi-label: indicators and probabilities
+        y_true = draw(hnp.arrays(np.int64, (n, c), elements=st.integers(0, 1)))
+        y_pred = draw(hnp.arrays(np.float64, (n, c), elements=st.sampled_from([0.0, 0.3, 0.5, 0.9])))
+        return {"n": n, "y_true": y_true, "y_pred": y_pred, "sample_weight": weights,
+                "options": {**options, "multilabel": True}}
     y_true = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
     if draw(st.booleans()):  # scores (top-k), with ties
         y_pred = draw(hnp.arrays(np.float64, (n, c), elements=st.sampled_from([0.0, 0.25, 0.5, 1.0])))
     else:
         y_pred = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
-    weights = draw(st.none() | hnp.arrays(np.float64, (n,), elements=st.sampled_from([0.0, 0.5, 1.0, 3.0, 0.1])))
-    options = {"num_classes": c, "zero_division": draw(st.sampled_from([None, 0.0, 1.0]))}
     return {"n": n, "y_true": y_true, "y_pred": y_pred, "sample_weight": weights, "options": options}
 
 

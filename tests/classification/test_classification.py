@@ -351,3 +351,86 @@ def test_refused_batch_leaves_the_state_unchanged():
     with pytest.raises(InvalidInputError):
         metric.update([0, 1, 2], [0, 5, 1])
     assert metric.to_bytes() == before
+
+
+# -- multi-label -------------------------------------------------------------------------------
+
+
+def _multilabel(rng, n, c):
+    y_true = (rng.random((n, c)) < 0.3).astype(np.int64)
+    y_true[:, 0] = 0  # a label never present
+    proba = np.clip(y_true * 0.6 + rng.random((n, c)) * 0.5, 0, 1)
+    proba[:, 1] = 0.1  # a label never predicted
+    return y_true, proba
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("zero_division", [None, 0.0, 1.0])
+@pytest.mark.parametrize("threshold", [0.5, 0.7])
+def test_multilabel_equals_scikit_learn(weighted, zero_division, threshold):
+    rng = np.random.default_rng(21)
+    n, c = 300, 6
+    y_true, proba = _multilabel(rng, n, c)
+    weight = rng.random(n) if weighted else None
+    y_pred = (proba > threshold).astype(np.int64)
+    result = _quiet(mm.classification_metrics, y_true, proba, threshold=threshold,
+                    sample_weight=weight, zero_division=zero_division)
+    assert result.multilabel and result.confusion_matrix.shape == (c, 2, 2)
+    np.testing.assert_allclose(result.confusion_matrix,
+                               skm.multilabel_confusion_matrix(y_true, y_pred, sample_weight=weight),
+                               rtol=1e-12)
+    assert result["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred, sample_weight=weight), rel=1e-12)
+    assert result["balanced-accuracy"] is None and "single-label" in result.undefined["balanced-accuracy"]
+    sk_zd = np.nan if zero_division is None else zero_division
+    p, r, f, s = _quiet(skm.precision_recall_fscore_support, y_true, y_pred, average=None,
+                        sample_weight=weight, zero_division=sk_zd)
+    for k, name in enumerate(result.class_names):
+        for key, expected in (("precision", p[k]), ("recall", r[k]), ("f1-score", f[k])):
+            expected = _sk_value(expected)
+            ours = result.per_class[name][key]
+            assert (ours is None) == (expected is None), (name, key)
+            if expected is not None:
+                assert ours == pytest.approx(expected, rel=1e-12, abs=1e-15), (name, key)
+        assert result.per_class[name]["support"] == pytest.approx(s[k], rel=1e-12)
+    for average in ("macro", "micro", "weighted"):
+        values = _quiet(skm.precision_recall_fscore_support, y_true, y_pred, average=average,
+                        sample_weight=weight, zero_division=sk_zd)[:3]
+        for key, expected in zip(("precision", "recall", "f1-score"), values):
+            expected, ours = _sk_value(expected), result.averages[average][key]
+            assert (ours is None) == (expected is None), (average, key)
+            if expected is not None:
+                assert ours == pytest.approx(expected, rel=1e-12, abs=1e-15), (average, key)
+
+
+def test_multilabel_streaming_views_and_errors():
+    rng = np.random.default_rng(22)
+    y_true, proba = _multilabel(rng, 200, 4)
+    one = _quiet(mm.ClassificationMetrics(4, multilabel=True).update(y_true, proba).compute)
+    a = mm.ClassificationMetrics(4, multilabel=True).update(y_true[:50], proba[:50])
+    b = mm.ClassificationMetrics(4, multilabel=True).update(y_true[50:], proba[50:])
+    merged = mm.ClassificationMetrics.from_bytes(a.merge(b).to_bytes())
+    result = _quiet(merged.compute)
+    assert np.array_equal(result.confusion_matrix, one.confusion_matrix)
+    assert result.values == one.values
+    out = result.to_dict()
+    assert np.array(out["confusion-matrix"]["matrix"]).shape == (4, 2, 2)
+    assert result.most_common(1)[0][1] == max(row["support"] for row in result.per_class.values())
+    assert np.array_equal(mm.confusion_matrix(y_true, proba), one.confusion_matrix)
+    with pytest.raises(InvalidInputError, match="single-label confusion matrix"):
+        result.most_confused(3)
+    with pytest.raises(InvalidInputError, match="single-label"):
+        result.submatrix([0])
+    with pytest.warns(UndefinedMetricWarning, match="single-label"):
+        assert result.top_k_accuracy(1) is None
+    with pytest.raises(InvalidInputError, match="0/1 indicators. Got 2 at row 0, column 1"):
+        mm.ClassificationMetrics(2, multilabel=True).update([[0, 2]], [[0, 1]])
+    with pytest.raises(InvalidInputError, match=r"must be in \[0, 1\]"):
+        mm.ClassificationMetrics(2, multilabel=True).update([[0, 1]], [[0.2, 1.2]])
+    with pytest.raises(InvalidInputError, match=r"shape \(n_samples, num_classes=3\)"):
+        mm.ClassificationMetrics(3, multilabel=True).update([[0, 1]], [[0, 1]])
+    with pytest.raises(InvalidInputError, match="multilabel=True"):
+        mm.ClassificationMetrics(3).update([[0, 1, 1]], [[0, 1, 1]])
+    with pytest.raises(InvalidInputError, match="differ in"):
+        mm.ClassificationMetrics(4).merge(mm.ClassificationMetrics(4, multilabel=True))
+    with pytest.raises(InvalidInputError, match="'normalize' parameter of confusion_matrix"):
+        mm.confusion_matrix(y_true, proba, normalize="true")

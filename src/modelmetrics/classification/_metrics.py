@@ -9,7 +9,9 @@ result (exactly, without weights).
 Predictions may be class labels (integers, or strings with ``class_names``), scores or
 probabilities of shape (n, C) (the predicted class is the argmax, first on ties; top-k accuracy
 becomes available), or for two classes the probability of class 1, predicted when it is above
-``threshold``.
+``threshold`` (as scikit-learn's and torchmetrics' ``> threshold``). Multi-label input (0/1
+indicator matrices, probabilities per label) is counted per label: see ``multilabel`` of
+:class:`ClassificationMetrics`.
 
 With ``tp`` the diagonal, ``support`` the row sums, ``predicted`` the column sums and ``n`` the
 total, the metrics equal scikit-learn's with ``labels=range(C)``:
@@ -128,8 +130,9 @@ class ClassificationResult(ConfusionResult):
         ``{name: {"precision", "recall", "accuracy", "f1-score", "support"}}`` in class order.
     undefined : dict
         ``{key: reason}`` for every undefined or substituted value.
-    confusion_matrix : numpy.ndarray of shape (C, C)
-        Row: true class, column: predicted class (int64 counts, float64 when weighted).
+    confusion_matrix : numpy.ndarray of shape (C, C), or (C, 2, 2) for multi-label
+        Row: true class, column: predicted class (int64 counts, float64 when weighted);
+        multi-label: ``[[tn, fp], [fn, tp]]`` per label.
     class_names : tuple of str
     threshold : float
         Decision threshold applied to binary probabilities.
@@ -148,6 +151,13 @@ class ClassificationResult(ConfusionResult):
     n_samples: int
     rank_counts: np.ndarray | None = field(default=None, repr=False)
     rank_note: str = field(default="", repr=False)
+    multilabel: bool = False
+
+    def _single_label(self, view: str) -> None:
+        if self.multilabel:
+            raise InvalidInputError(f"ClassificationResult.{view} needs a single-label confusion "
+                                    f"matrix; a multi-label result has one 2×2 matrix per label "
+                                    f"(confusion_matrix[k] = [[tn, fp], [fn, tp]]).")
 
     model_type = "classification"  # the job-state modelType
     accuracy = value_property("accuracy")
@@ -169,6 +179,8 @@ class ClassificationResult(ConfusionResult):
     def confusion(self, normalize=None) -> np.ndarray:
         """The confusion matrix, optionally normalised over true classes (``"true"``),
         predictions (``"pred"``) or everything (``"all"``) as scikit-learn's."""
+        if normalize is not None:
+            self._single_label("confusion(normalize=...)")
         return _normalized(self.confusion_matrix, normalize, "ClassificationResult.confusion",
                            self.class_names)
 
@@ -185,6 +197,7 @@ class ClassificationResult(ConfusionResult):
         [('cat', 'dog', 2), ('dog', 'cat', 1)]
         """
         k = _check_k(k, "most_confused")
+        self._single_label("most_confused")
         m = self.confusion_matrix
         off = m.copy()
         np.fill_diagonal(off, 0)
@@ -213,7 +226,7 @@ class ClassificationResult(ConfusionResult):
         [('2', 3), ('0', 2)]
         """
         k = _check_k(k, "most_common")
-        support = self.confusion_matrix.sum(axis=1)
+        support = np.array([row["support"] for row in self.per_class.values()])
         order = np.argsort(-support, kind="stable")[:k]
         return [(self.class_names[i], support[i].item()) for i in order]
 
@@ -242,6 +255,7 @@ class ClassificationResult(ConfusionResult):
         (['2', '1'], array([[1, 1],
                [1, 0]]))
         """
+        self._single_label("submatrix")
         if isinstance(classes, (str, int, np.integer)):
             classes = [classes]
         index = [self._index(c) for c in classes]
@@ -336,6 +350,27 @@ def _is_text(array: np.ndarray) -> bool:
     return array.dtype.kind in "USO"
 
 
+def _describe_array(array: np.ndarray) -> str:
+    return f"an array of dtype {array.dtype} and shape {array.shape}"
+
+
+def _check_weights(sample_weight, n: int, owner: str):
+    """Sample weights as float64 (finite, >= 0, one per sample), or None."""
+    if sample_weight is None:
+        return None
+    weight = np.ascontiguousarray(as_real_array(sample_weight, "sample_weight", owner, ndims=(1,)),
+                                  dtype=np.float64)
+    if weight.shape[0] != n:
+        raise InvalidInputError(f"The 'sample_weight' argument of {owner} must have one weight per "
+                                f"sample ({n}). Got {weight.shape[0]} instead.")
+    bad = ~(np.isfinite(weight) & (weight >= 0))
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(f"The 'sample_weight' argument of {owner} must hold finite weights "
+                                f">= 0. Got {weight[i].item()!r} at index {i}.")
+    return weight
+
+
 class _Batch:
     """A validated batch: labels (1-D), optional weights and scores."""
 
@@ -361,6 +396,13 @@ class ClassificationMetrics:
     zero_division : None or float in [0, 1], default None
         Undefined per-class values: ``None`` reports them as ``None`` and leaves them out of
         the averages; a number substitutes it (see the module docstring).
+    multilabel : bool, default False
+        Multi-label classification: ``y_true`` is an indicator matrix (n, C) of 0/1 and
+        ``y_pred`` the same, or probabilities per label (a label is predicted when above
+        ``threshold``). Per-class values are per label (one-vs-rest), ``accuracy`` is the share
+        of samples whose whole label set is right (scikit-learn's subset accuracy), balanced
+        accuracy and top-k accuracy are undefined, and the confusion matrix is one 2×2 matrix
+        per label, ``[[tn, fp], [fn, tp]]`` (scikit-learn's ``multilabel_confusion_matrix``).
 
     Examples
     --------
@@ -373,7 +415,8 @@ class ClassificationMetrics:
     (0.8333333333333334, 0.6666666666666666, [('fox', 'dog', 1)])
     """
 
-    def __init__(self, num_classes, *, class_names=None, threshold=0.5, zero_division=None):
+    def __init__(self, num_classes, *, class_names=None, threshold=0.5, zero_division=None,
+                 multilabel=False):
         owner = type(self).__name__
         self.num_classes = check_num_classes(num_classes, owner)
         self.class_names = check_class_names(class_names, self.num_classes, owner)
@@ -381,6 +424,9 @@ class ClassificationMetrics:
         if self.threshold > 1:
             raise parameter_error("threshold", owner, "a number in [0, 1]", threshold)
         self.zero_division = check_zero_division(zero_division, owner)
+        if not isinstance(multilabel, (bool, np.bool_)):
+            raise parameter_error("multilabel", owner, "True or False", multilabel)
+        self.multilabel = bool(multilabel)
         self.reset()
 
     # -- input ------------------------------------------------------------------------------
@@ -395,7 +441,8 @@ class ClassificationMetrics:
         true_raw = _as_array(y_true, "y_true", owner)
         if true_raw.ndim != 1:
             raise InvalidInputError(f"The 'y_true' argument of {owner} must be 1-D (one label per "
-                                    f"sample). Got shape {true_raw.shape} instead.")
+                                    f"sample). Got shape {true_raw.shape} instead; for multi-label "
+                                    f"indicator matrices pass multilabel=True.")
         true = self._labels(true_raw, "y_true", owner)
         pred_raw = _as_array(y_pred, "y_pred", owner)
         scores = None
@@ -409,7 +456,7 @@ class ClassificationMetrics:
             if scores.dtype.kind == "f" and not np.all(np.isfinite(scores)):
                 bad = np.argwhere(~np.isfinite(scores))[0]
                 raise InvalidInputError(
-                    f"The 'y_pred' scores of {owner} must be finite. Got {scores[tuple(bad)]!r} at "
+                    f"The 'y_pred' scores of {owner} must be finite. Got {scores[tuple(bad)].item()!r} at "
                     f"row {bad[0]}, column {bad[1]}.")
             pred = scores.argmax(axis=1) if len(scores) else np.empty(0, np.int64)
         elif pred_raw.ndim == 1 and pred_raw.dtype.kind == "f":
@@ -422,7 +469,7 @@ class ClassificationMetrics:
                 bad = int(np.flatnonzero(~((pred_raw >= 0) & (pred_raw <= 1)))[0])
                 raise InvalidInputError(
                     f"The 'y_pred' probabilities of {owner} must be in [0, 1]. Got "
-                    f"{pred_raw[bad]!r} at index {bad}. Apply a sigmoid to logits first, or pass "
+                    f"{pred_raw[bad].item()!r} at index {bad}. Apply a sigmoid to logits first, or pass "
                     f"integer labels.")
             pred = (pred_raw > self.threshold).view(np.uint8)
         elif pred_raw.ndim == 1:
@@ -435,20 +482,7 @@ class ClassificationMetrics:
             raise InvalidInputError(f"The 'y_true' and 'y_pred' arguments of {owner} must have one "
                                     f"entry per sample each. Got {true.shape[0]} and "
                                     f"{pred.shape[0]} samples instead.")
-        weight = None
-        if sample_weight is not None:
-            weight = np.ascontiguousarray(
-                as_real_array(sample_weight, "sample_weight", owner, ndims=(1,)), dtype=np.float64)
-            if weight.shape[0] != true.shape[0]:
-                raise InvalidInputError(f"The 'sample_weight' argument of {owner} must have one "
-                                        f"weight per sample ({true.shape[0]}). Got "
-                                        f"{weight.shape[0]} instead.")
-            bad = ~(np.isfinite(weight) & (weight >= 0))
-            if np.any(bad):
-                i = int(np.flatnonzero(bad)[0])
-                raise InvalidInputError(f"The 'sample_weight' argument of {owner} must hold finite "
-                                        f"weights >= 0. Got {weight[i]!r} at index {i}.")
-        return _Batch(true, pred, weight, scores)
+        return _Batch(true, pred, _check_weights(sample_weight, true.shape[0], owner), scores)
 
     # -- streaming -------------------------------------------------------------------------
 
@@ -476,6 +510,8 @@ class ClassificationMetrics:
             or weights; the state is unchanged then.
         """
         owner = f"{type(self).__name__}.update"
+        if self.multilabel:
+            return self._update_multilabel(y_true, y_pred, sample_weight, owner)
         batch = self._batch(y_true, y_pred, sample_weight, owner)
         n = batch.true.shape[0]
         if batch.weight is None:
@@ -496,29 +532,80 @@ class ClassificationMetrics:
         self._n_samples += n
         return self
 
+    def _indicators(self, value, name: str, owner: str) -> np.ndarray:
+        """A (n, C) boolean matrix of labels; probabilities are thresholded (``> threshold``)."""
+        raw = _as_array(value, name, owner)
+        c = self.num_classes
+        if raw.ndim != 2 or raw.shape[1] != c or raw.dtype.kind not in "biuf":
+            raise InvalidInputError(
+                f"The {name!r} argument of {owner} (multi-label) must be a matrix of shape "
+                f"(n_samples, num_classes={c}) of 0/1 indicators"
+                f"{' or probabilities' if name == 'y_pred' else ''}. Got {_describe_array(raw)} instead.")
+        if raw.dtype.kind == "f" and name == "y_pred":
+            bad = ~((raw >= 0) & (raw <= 1))
+            if np.any(bad):
+                i, j = np.argwhere(bad)[0]
+                raise InvalidInputError(
+                    f"The 'y_pred' probabilities of {owner} must be in [0, 1]. Got {raw[i, j].item()!r} at "
+                    f"row {i}, column {j}. Apply a sigmoid to logits first.")
+            return raw > self.threshold
+        bad = (raw != 0) & (raw != 1)
+        if np.any(bad):
+            i, j = np.argwhere(bad)[0]
+            raise InvalidInputError(
+                f"The {name!r} argument of {owner} (multi-label) must hold 0/1 indicators. Got "
+                f"{raw[i, j].item()!r} at row {i}, column {j}.")
+        return raw.astype(bool, copy=False)
+
+    def _update_multilabel(self, y_true, y_pred, sample_weight, owner: str):
+        t = self._indicators(y_true, "y_true", owner)
+        p = self._indicators(y_pred, "y_pred", owner)
+        if t.shape != p.shape:
+            raise InvalidInputError(f"The 'y_true' and 'y_pred' arguments of {owner} must have the "
+                                    f"same shape. Got {t.shape} and {p.shape} instead.")
+        weight = _check_weights(sample_weight, t.shape[0], owner)
+        cells = (~t & ~p, ~t & p, t & ~p, t & p)  # tn, fp, fn, tp
+        exact = np.all(t == p, axis=1)
+        if weight is None:
+            counts = np.stack([np.count_nonzero(x, axis=0) for x in cells], axis=1).astype(np.int64)
+            subset = float(np.count_nonzero(exact))
+        else:
+            counts = np.stack([weight @ x for x in cells], axis=1)
+            subset = float(weight[exact].sum())
+        if counts.dtype != self._counts.dtype:
+            self._counts = self._counts.astype(np.float64)
+        self._counts += counts.reshape(-1, 2, 2)
+        self._subset += subset
+        self._n_samples += t.shape[0]
+        return self
+
     def merge(self, other: "ClassificationMetrics") -> "ClassificationMetrics":
         """Fold another state into this one (in place) and return ``self``."""
         owner = f"{type(self).__name__}.merge"
         if not isinstance(other, ClassificationMetrics):
             raise InvalidInputError(f"{owner} expects another ClassificationMetrics. Got a "
                                     f"{type(other).__name__} instead.")
-        if (other.num_classes, other.threshold) != (self.num_classes, self.threshold):
+        mine = (self.num_classes, self.threshold, self.multilabel)
+        theirs = (other.num_classes, other.threshold, other.multilabel)
+        if mine != theirs:
             raise InvalidInputError(
-                f"{owner}: the states differ in (num_classes, threshold): "
-                f"{(self.num_classes, self.threshold)} and {(other.num_classes, other.threshold)}; "
-                f"only states of the same options can be merged.")
+                f"{owner}: the states differ in (num_classes, threshold, multilabel): {mine} and "
+                f"{theirs}; only states of the same options can be merged.")
         if other._counts.dtype != self._counts.dtype:
             self._counts = self._counts.astype(np.float64)
         self._counts += other._counts
         self._ranks += other._ranks
+        self._subset += other._subset
         self._n_scored += other._n_scored
         self._n_samples += other._n_samples
         return self
 
     def reset(self) -> "ClassificationMetrics":
         """Forget every sample (options are kept)."""
-        self._counts = np.zeros((self.num_classes, self.num_classes), np.int64)
+        shape = (self.num_classes, 2, 2) if self.multilabel else (self.num_classes,) * 2
+        self._counts = np.zeros(shape, np.int64)
         self._ranks = np.zeros(self.num_classes, np.float64)
+        self._subset = np.zeros(1, np.float64)  # multi-label: weight of exact matches
         self._n_scored = 0
         self._n_samples = 0
         return self
@@ -541,14 +628,19 @@ class ClassificationMetrics:
         """
         owner = f"{type(self).__name__}.compute()"
         m = self._counts
-        total = m.sum()
+        if self.multilabel:  # per label [[tn, fp], [fn, tp]]
+            total = m[0].sum() if self.num_classes else 0
+            tp, fp, fn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0]
+            support, predicted = tp + fn, tp + fp
+        else:
+            total = m.sum()
+            tp = np.diag(m)
+            support = m.sum(axis=1)
+            predicted = m.sum(axis=0)
         if self._n_samples == 0 or total == 0:
             raise InvalidInputError(f"{owner} needs at least one sample of positive weight; it has "
                                     f"seen {self._n_samples} sample(s).")
         zd = self.zero_division
-        tp = np.diag(m)
-        support = m.sum(axis=1)
-        predicted = m.sum(axis=0)
         columns = {
             "precision": ratios(tp, predicted, zd),
             "recall": ratios(tp, support, zd),
@@ -569,14 +661,20 @@ class ClassificationMetrics:
         for key in _AVERAGED:
             if averages["macro"][key] is None:
                 undefined[key] = f"no class has a defined {key}"
-        recall_defined = ratios(tp, support, None)[0]
-        values = {
-            "accuracy": float(tp.sum() / total),
-            "balanced-accuracy": mean_of_defined(recall_defined),
-            **averages["macro"],
-        }
+        if self.multilabel:
+            accuracy = float(self._subset[0] / total)  # exact match of the whole label set
+            balanced = None
+            undefined["balanced-accuracy"] = ("balanced accuracy is defined for single-label "
+                                              "classification only (scikit-learn refuses "
+                                              "multi-label input)")
+        else:
+            accuracy = float(tp.sum() / total)
+            balanced = mean_of_defined(ratios(tp, support, None)[0])
+        values = {"accuracy": accuracy, "balanced-accuracy": balanced, **averages["macro"]}
         rank_counts, rank_note = None, ""
-        if self._n_scored == self._n_samples:
+        if self.multilabel:
+            rank_note = "top-k accuracy is defined for single-label classification only"
+        elif self._n_scored == self._n_samples:
             rank_counts = self._ranks.copy()
         else:
             rank_note = (f"top-k accuracy needs scores for every sample; {self._n_samples - self._n_scored} "
@@ -586,19 +684,21 @@ class ClassificationMetrics:
                                     undefined=undefined, confusion_matrix=m.copy(),
                                     class_names=self.class_names, threshold=self.threshold,
                                     n_samples=self._n_samples, rank_counts=rank_counts,
-                                    rank_note=rank_note)
+                                    rank_note=rank_note, multilabel=self.multilabel)
 
     # -- persistence -----------------------------------------------------------------------
 
     def _options(self) -> dict:
         return {"num_classes": self.num_classes, "class_names": list(self.class_names),
-                "threshold": self.threshold, "zero_division": self.zero_division}
+                "threshold": self.threshold, "zero_division": self.zero_division,
+                "multilabel": self.multilabel}
 
     def to_bytes(self) -> bytes:
         """The state as a compact, versioned, checksummed payload (see :meth:`from_bytes`)."""
         meta = np.array([self._n_scored, self._n_samples], np.int64)
         return pack_state(type(self).__name__, self._options(),
-                          {"counts": self._counts, "ranks": self._ranks, "meta": meta})
+                          {"counts": self._counts, "ranks": self._ranks, "subset": self._subset,
+                           "meta": meta})
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ClassificationMetrics":
@@ -606,14 +706,15 @@ class ClassificationMetrics:
         :class:`~modelmetrics.exceptions.InvalidInputError`."""
         options, arrays = unpack_state(data, cls.__name__)
         metric = restore(cls, options)
-        counts, ranks, meta = (arrays.get(k) for k in ("counts", "ranks", "meta"))
+        counts, ranks, subset, meta = (arrays.get(k) for k in ("counts", "ranks", "subset", "meta"))
         c = metric.num_classes
-        if (counts is None or ranks is None or meta is None or counts.shape != (c, c)
-                or ranks.shape != (c,) or meta.shape != (2,)
+        if (counts is None or ranks is None or meta is None or subset is None
+                or counts.shape != metric._counts.shape or ranks.shape != (c,)
+                or subset.shape != (1,) or meta.shape != (2,)
                 or counts.dtype not in (np.int64, np.float64)):
             raise InvalidInputError(f"{cls.__name__}.from_bytes: the payload's state has an "
                                     f"unexpected layout; it was not written by this version.")
-        metric._counts, metric._ranks = counts.copy(), ranks.copy()
+        metric._counts, metric._ranks, metric._subset = counts.copy(), ranks.copy(), subset.copy()
         metric._n_scored, metric._n_samples = (int(v) for v in meta)
         return metric
 
@@ -624,11 +725,13 @@ class ClassificationMetrics:
 
 def _infer_classes(y_true, y_pred, num_classes, class_names, owner: str):
     """(num_classes, class_names) of a one-shot call: given, or read off the data."""
+    t = _as_array(y_true, "y_true", owner)
+    if t.ndim == 2 and num_classes is None:  # multi-label indicators
+        return check_num_classes(t.shape[1], owner), class_names
     if num_classes is not None:
         return check_num_classes(num_classes, owner), class_names
     if class_names is not None and not isinstance(class_names, (str, bytes)) and hasattr(class_names, "__len__"):
         return check_num_classes(len(class_names), owner, name="class_names (length)"), class_names
-    t = _as_array(y_true, "y_true", owner)
     p = _as_array(y_pred, "y_pred", owner)
     if _is_text(t) or _is_text(p):
         names = np.union1d(np.asarray(t).astype(str), np.asarray(p).astype(str) if p.ndim == 1 else [])
@@ -653,10 +756,12 @@ def classification_metrics(y_true, y_pred, *, num_classes=None, class_names=None
 
     Parameters
     ----------
-    y_true : array-like of shape (n,)
-        True class indices, or class names.
+    y_true : array-like of shape (n,), or (n, C) for multi-label
+        True class indices, or class names; a 0/1 indicator matrix makes the call multi-label
+        (see ``multilabel`` of :class:`ClassificationMetrics`).
     y_pred : array-like of shape (n,) or (n, C)
-        Predicted indices or names, scores per class, or probabilities of class 1 (two classes).
+        Predicted indices or names, scores per class, or probabilities of class 1 (two classes);
+        multi-label: 0/1 indicators or probabilities per label.
     num_classes : int, optional
         Default: ``len(class_names)``, the number of score columns, 2 for probabilities, or the
         largest label + 1. String labels without ``class_names`` give the sorted distinct labels.
@@ -682,7 +787,8 @@ def classification_metrics(y_true, y_pred, *, num_classes=None, class_names=None
     owner = "classification_metrics"
     n, names = _infer_classes(y_true, y_pred, num_classes, class_names, owner)
     metric = ClassificationMetrics(n, class_names=names, threshold=threshold,
-                                   zero_division=zero_division)
+                                   zero_division=zero_division,
+                                   multilabel=_as_array(y_true, "y_true", owner).ndim == 2)
     return metric.update(y_true, y_pred, sample_weight).compute()
 
 
@@ -703,7 +809,8 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None, normalize=None, sample
     Returns
     -------
     numpy.ndarray of shape (C, C)
-        int64 counts; float64 when normalised or weighted.
+        int64 counts; float64 when normalised or weighted. For multi-label indicators
+        ``y_true`` of shape (n, C): shape (C, 2, 2), ``[[tn, fp], [fn, tp]]`` per label.
 
     Examples
     --------
@@ -720,6 +827,11 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None, normalize=None, sample
     if normalize is not None:
         check_choice(normalize, "normalize", owner, _NORMALIZE)
     n, names = _infer_classes(y_true, y_pred, num_classes, class_names, owner)
+    if _as_array(y_true, "y_true", owner).ndim == 2:  # multi-label: one 2×2 matrix per label
+        if normalize is not None:
+            raise parameter_error("normalize", owner, "None for multi-label input", normalize)
+        metric = ClassificationMetrics(n, class_names=names, threshold=threshold, multilabel=True)
+        return metric.update(y_true, y_pred, sample_weight)._counts
     metric = ClassificationMetrics(n, class_names=names, threshold=threshold)
     batch = metric._batch(y_true, y_pred, sample_weight, owner)
     if batch.weight is None:
