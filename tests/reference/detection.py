@@ -61,8 +61,13 @@ def _counts(gt):
     return not gt.get("iscrowd", 0) and ALL_AREA[0] <= area <= ALL_AREA[1]
 
 
-def match_group(dets, gts, iou_threshold):
-    """Greedy COCO matching of one (image, category) group.
+def _bbox_iou(det, gt, crowd):
+    return box_iou(det["bbox"], gt["bbox"], crowd)
+
+
+def match_group(dets, gts, iou_threshold, iou=_bbox_iou):
+    """Greedy COCO matching of one (image, category) group (``iou(det, gt, crowd)``: box IoU
+    by default; instance segmentation passes a mask IoU).
 
     Parameters
     ----------
@@ -89,10 +94,10 @@ def match_group(dets, gts, iou_threshold):
                 continue
             if best is not None and _counts(ordered[best]) and not _counts(gt):
                 break
-            iou = box_iou(det["bbox"], gt["bbox"], crowd)
-            if iou < best_iou:
+            value = iou(det, gt, crowd)
+            if value < best_iou:
                 continue
-            best_iou = iou
+            best_iou = value
             best = q
         if best is None:
             det_area = det["bbox"][2] * det["bbox"][3]
@@ -105,7 +110,7 @@ def match_group(dets, gts, iou_threshold):
 
 
 def evaluate_operating_point(ground_truth, results, *, score_threshold, iou_threshold=0.5,
-                             max_det=100):
+                             max_det=100, iou=_bbox_iou):
     """Per-class counts, per-detection outcomes and the confusion matrix.
 
     Returns
@@ -131,7 +136,7 @@ def evaluate_operating_point(ground_truth, results, *, score_threshold, iou_thre
     for key, members in dets_by_group.items():
         members = sorted(members, key=lambda item: -item[1]["score"])[:max_det]  # stable
         outcomes = match_group([d for _, d in members], gts_by_group.get(key, []),
-                               iou_threshold)
+                               iou_threshold, iou)
         for (index, det), (outcome, gt) in zip(members, outcomes):
             above = det["score"] >= score_threshold
             detections[index] = {"outcome": outcome, "gt_id": None if gt is None else gt["id"],
@@ -175,9 +180,9 @@ def evaluate_operating_point(ground_truth, results, *, score_threshold, iou_thre
             for q, ann in enumerate(left_gts):
                 if paired[q]:
                     continue
-                iou = box_iou(det["bbox"], ann["bbox"], False)
-                if iou >= best_iou and (best is None or iou > best_iou):
-                    best, best_iou = q, iou
+                value = iou(det, ann, False)
+                if value >= best_iou and (best is None or value > best_iou):
+                    best, best_iou = q, value
             if best is None:
                 confusion[K][column[det["category_id"]]] += 1
             else:

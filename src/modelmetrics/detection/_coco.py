@@ -53,6 +53,7 @@ class GroundTruth:
     crowd: np.ndarray  # bool (G,)
     ann_id: np.ndarray  # int64 (G,)
     annotations: list  # the annotation dicts (segmentations are read from them)
+    image_size: np.ndarray  # int64 (I, 2) each image's (height, width), -1 where not an int
 
 
 def _load_json(source, what: str):
@@ -91,6 +92,13 @@ def _int_field(record, index: int, key: str, where: str) -> int:
     return int(value)
 
 
+def _size_field(image, key: str) -> int:
+    """An image's height or width: a non-negative int (as the scanner reads it), else -1."""
+    value = image.get(key)
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18
+    return value if ok else -1
+
+
 def _number(value) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
@@ -122,6 +130,7 @@ def read_ground_truth(source) -> GroundTruth:
         sorted_images = np.unique(image_ids)
         sorted_cats = np.unique(cat_ids)
         ok = ok and sorted_images.size == image_ids.size and sorted_cats.size == cat_ids.size
+        image_size = scan.image_sizes[np.argsort(image_ids, kind="stable")]
         if ok:
             image, category, ann_id = scan.image_id, scan.category_id, scan.ann_id
             bbox = scan.bbox
@@ -165,6 +174,9 @@ def read_ground_truth(source) -> GroundTruth:
         names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
         sorted_images = np.unique(image_ids)
         sorted_cats = np.unique(cat_ids)
+        image_size = np.array([[_size_field(im, key) for key in ("height", "width")]
+                               for im in document["images"]], np.int64).reshape(-1, 2)
+        image_size = image_size[np.argsort(image_ids, kind="stable")]
         annotations = document["annotations"]
         n = len(annotations)
         image = np.empty(n, np.int64)
@@ -228,7 +240,7 @@ def read_ground_truth(source) -> GroundTruth:
     return GroundTruth(image_ids=sorted_images, category_ids=sorted_cats,
                        category_names=tuple(names[int(c)] for c in sorted_cats),
                        image=image_index, category=cat_index, bbox=bbox, area=area, crowd=crowd,
-                       ann_id=ann_id, annotations=annotations)
+                       ann_id=ann_id, annotations=annotations, image_size=image_size)
 
 
 def _index_of(values: np.ndarray, table: np.ndarray, what: str) -> np.ndarray:
@@ -488,9 +500,12 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
     ground_truth : path, bytes or dict
         A COCO instances document (``images``, ``annotations``, ``categories``).
     results : path, bytes or list of dict
-        COCO results: ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`` records.
-    iou_type : {"bbox"}
-        ``"segm"`` comes with the mask engine.
+        COCO results: ``{"image_id", "category_id", "bbox": [x, y, w, h], "score"}`` records
+        (with ``"segmentation"`` for ``iou_type="segm"``).
+    iou_type : {"bbox", "segm"}
+        Box IoU, or mask IoU (instance segmentation: results carry a ``segmentation``, an RLE
+        as pycocotools writes them; ground-truth polygons, uncompressed and compressed RLEs are
+        read as pycocotools' ``annToRLE`` reads them).
     max_detections : sequence of int, default (1, 10, 100)
         Detections kept per image and category, by score; AR is reported for each.
     iou_thresholds : sequence of float, optional
@@ -522,9 +537,8 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
     >>> round(float(result.stats[0]), 4), result.per_class["cat"]["true-positives"]
     (0.9, 1)
     """
-    if iou_type != "bbox":
-        raise parameter_error("iou_type", _OWNER, "'bbox'", iou_type,
-                              "Mask evaluation ('segm') is not available yet.")
+    if iou_type not in ("bbox", "segm"):
+        raise parameter_error("iou_type", _OWNER, "'bbox' or 'segm'", iou_type)
     params = _params(max_detections, iou_thresholds, score_threshold, operating_iou)
     if parity and len(params.max_detections) < 3:
         raise parameter_error("max_detections", _OWNER, "at least 3 values with parity=True "
@@ -532,27 +546,60 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
                               max_detections)
     gt = read_ground_truth(ground_truth)
     res = read_coco_results(results)
-    if res.n and not np.all(res.has_bbox):
-        bad = int(np.flatnonzero(~res.has_bbox)[0])
-        raise InvalidInputError(f"result {bad}: field 'bbox' is missing; bbox evaluation needs "
-                                f"[x, y, width, height] in every record.")
     det_image = _index_of(res.image_id, gt.image_ids, "image_id")
     det_category = _index_of(res.category_id, gt.category_ids, "category_id")
-    det_corners = E.corners(res.bbox, "xywh")
-    gt_corners = E.corners(gt.bbox, "xywh")
+    if iou_type == "bbox":
+        if res.n and not np.all(res.has_bbox):
+            bad = int(np.flatnonzero(~res.has_bbox)[0])
+            raise InvalidInputError(f"result {bad}: field 'bbox' is missing; bbox evaluation "
+                                    f"needs [x, y, width, height] in every record.")
+        det_corners = E.corners(res.bbox, "xywh")
+        det_area = det_corners[:, 4]
+        iou_of_groups = E.BoxIoU(det_corners, E.corners(gt.bbox, "xywh"))
+    else:
+        det_area, iou_of_groups = _mask_inputs(gt, res, det_image)
     K = gt.category_ids.size
-    rows = E.match_boxes(det_image, det_category, res.score, det_corners, det_corners[:, 4],
-                         gt.image, gt.category, gt_corners, gt.area, gt.crowd, gt.ann_id,
-                         gt.image_ids.size, K, params)
+    rows = E.match_detections(det_image, det_category, res.score, det_area, gt.image,
+                              gt.category, gt.area, gt.crowd, gt.ann_id, gt.image_ids.size, K,
+                              params, iou_of_groups)
     n_gt = E.count_ground_truth(gt.category, gt.area, gt.crowd, K, params.area_ranges)
     tp, _ = E.operating_counts(rows, K, params)
-    confusion = E.confusion_matrix(rows, tp, det_corners, gt.image, gt.category, gt.crowd,
-                                   gt.area, gt_corners, gt.image_ids.size, K, params)
+    confusion = E.confusion_matrix(rows, tp, gt.image, gt.category, gt.crowd, gt.area,
+                                   gt.image_ids.size, K, params, iou_of_groups)
     matched_gt_id = np.full(rows.match.shape, -1, np.int64)
     matched_gt_id[rows.match >= 0] = gt.ann_id[rows.match[rows.match >= 0]]
     return build_evaluation(rows, n_gt, np.bincount(gt.category, minlength=K), gt.category_ids,
                             gt.category_names, gt.image_ids[rows.image], rows.source,
                             matched_gt_id, confusion, params, parity=parity)
+
+
+def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
+    """Areas of the results for the area ranges, and the mask IoU, as pycocotools' ``loadRes``
+    and ``COCOeval`` (iouType "segm") derive them: ground-truth polygons rasterised on their
+    image's grid and merged, uncompressed RLEs compressed; a result's area is its box's
+    ``w * h`` when the first result has a ``bbox`` (loadRes then takes every area from the
+    boxes), else its mask's pixel count."""
+    from ..io.coco_ground_truth import Annotations
+    from ..masks._segm import MaskIoU, segmentation_masks, segmentations_of
+
+    if isinstance(gt.annotations, Annotations):
+        gt_segmentation = gt.annotations.segmentation
+    else:
+        gt_segmentation = segmentations_of(gt.annotations)
+    gt_masks = segmentation_masks(gt_segmentation, gt.image_size[gt.image],
+                                  "ground-truth annotation")
+    det_masks = segmentation_masks(res.segmentation, gt.image_size[det_image], "result")
+    if res.n and res.has_bbox[0]:
+        if not res.has_bbox.all():
+            bad = int(np.flatnonzero(~res.has_bbox)[0])
+            raise InvalidInputError(
+                f"result {bad} has no 'bbox' but result 0 has one: pycocotools' loadRes then "
+                f"takes every result's area from its bbox (and fails on this record). Give every "
+                f"result a 'bbox', or none (areas then come from the masks).")
+        det_area = res.bbox[:, 2] * res.bbox[:, 3]
+    else:
+        det_area = det_masks.area().astype(np.float64)
+    return det_area, MaskIoU(det_masks, gt_masks)
 
 
 def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_names,

@@ -23,7 +23,8 @@ COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) 
 COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
 COCO_MAX_DETECTIONS = (1, 10, 100)
 
-__all__ = ["EvaluationParams", "MatchedRows", "accumulate_rows", "corners", "match_boxes"]
+__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "confusion_matrix", "corners",
+           "match_boxes", "match_detections"]
 
 
 @dataclass(frozen=True)
@@ -109,42 +110,69 @@ def corners(boxes: np.ndarray, fmt: str) -> np.ndarray:
     return out
 
 
+class BoxIoU:
+    """IoU of boxes for the matcher: fills the flat IoU storage of groups (see
+    :mod:`modelmetrics.kernels.matching`) from corner rows (x1, y1, x2, y2, area)."""
+
+    def __init__(self, det_corners: np.ndarray, gt_corners: np.ndarray):
+        self.det_corners = det_corners
+        self.gt_corners = gt_corners
+
+    def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
+        """Group ``g`` pairs detections ``det_index[det_start[g]:det_start[g + 1]]`` with ground
+        truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (crowd flags ``gt_crowd``, indexed like
+        ``gt_index``); IoUs row-major from ``iou[iou_start[g]]``."""
+        MK.box_iou_groups(self.det_corners, det_index, self.gt_corners, gt_index, gt_crowd,
+                          det_start, gt_start, iou_start, iou)
+
+
+def _iou_storage(det_start, gt_start):
+    """Offsets of each group's IoU matrix in the flat storage, and the storage."""
+    pairs = np.diff(det_start) * np.diff(gt_start)
+    iou_start = np.zeros(pairs.shape[0] + 1, np.int64)
+    np.cumsum(pairs, out=iou_start[1:])
+    return iou_start, np.empty(iou_start[-1])
+
+
 def match_boxes(det_image, det_category, det_score, det_corners, det_area,
                 gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
                 n_images: int, n_categories: int, params: EvaluationParams) -> MatchedRows:
     """Group, rank, compute box IoUs and match (COCO rules) one batch of detections."""
+    return match_detections(det_image, det_category, det_score, det_area, gt_image, gt_category,
+                            gt_area, gt_crowd, gt_id, n_images, n_categories, params,
+                            BoxIoU(det_corners, gt_corners))
+
+
+def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_category,
+                     gt_area, gt_crowd, gt_id, n_images: int, n_categories: int,
+                     params: EvaluationParams, iou_of_groups) -> MatchedRows:
+    """Group, rank and match (COCO rules) one batch of detections; the IoUs come from
+    ``iou_of_groups`` (:class:`BoxIoU`, or the mask IoU of :mod:`modelmetrics.masks`).
+
+    ``det_area`` and ``gt_area`` are the areas of the area-range rule.
+    """
     with threads_for(det_score.shape[0]):
-        return _match_boxes(det_image, det_category, det_score, det_corners, det_area,
-                            gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
-                            n_images, n_categories, params)
-
-
-def _match_boxes(det_image, det_category, det_score, det_corners, det_area, gt_image,
-                 gt_category, gt_corners, gt_area, gt_crowd, gt_id, n_images, n_categories,
-                 params) -> MatchedRows:
-    # groups are (image, category) pairs, image-major: results files list detections image by
-    # image, so gathering them in group order reads memory almost sequentially
-    n_buckets = n_categories * n_images
-    det_order, det_start = G.counting_sort(det_image * n_categories + det_category, n_buckets)
-    kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
-                                                   params.max_detections[-1])
-    gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
-    pairs = np.diff(kept_start) * np.diff(gt_start)
-    iou_start = np.zeros(n_buckets + 1, np.int64)
-    np.cumsum(pairs, out=iou_start[1:])
-    iou = np.empty(iou_start[-1])
-    k_corners, k_area, k_score, k_category, k_image = G.gather_detections(
-        kept, det_corners, det_area, det_score, det_category, det_image)
-    g_corners = gt_corners[gt_order]
-    g_crowd = gt_crowd[gt_order]
-    MK.box_iou_groups(k_corners, g_corners, g_crowd, kept_start, gt_start, iou_start, iou)
-    thresholds = params.match_thresholds
-    status = np.empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]), np.uint8)
-    det_match = np.full(kept.shape[0], -1, np.int64)
-    gt_match = np.full(gt_order.shape[0], -1, np.int64)
-    MK.match_groups(iou, iou_start, kept_start, gt_start, k_area, gt_area[gt_order], g_crowd,
-                    gt_id[gt_order], params.area_ranges, thresholds, 0, params.operating_index,
-                    status, det_match, gt_match)
+        # groups are (image, category) pairs, image-major: results files list detections image
+        # by image, so gathering them in group order reads memory almost sequentially
+        n_buckets = n_categories * n_images
+        det_order, det_start = G.counting_sort(det_image * n_categories + det_category,
+                                               n_buckets)
+        kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
+                                                       params.max_detections[-1])
+        gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
+        iou_start, iou = _iou_storage(kept_start, gt_start)
+        k_area, k_score, k_category, k_image = G.gather_detections(
+            kept, det_area, det_score, det_category, det_image)
+        g_crowd = gt_crowd[gt_order]
+        iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
+        thresholds = params.match_thresholds
+        status = np.empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]),
+                          np.uint8)
+        det_match = np.full(kept.shape[0], -1, np.int64)
+        gt_match = np.full(gt_order.shape[0], -1, np.int64)
+        MK.match_groups(iou, iou_start, kept_start, gt_start, k_area, gt_area[gt_order], g_crowd,
+                        gt_id[gt_order], params.area_ranges, thresholds, 0,
+                        params.operating_index, status, det_match, gt_match)
     matched = det_match >= 0
     det_match[matched] = gt_order[det_match[matched]]
     gt_taken_by = np.empty(gt_order.shape[0], np.int64)
@@ -195,16 +223,17 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     return precision, recall, scores
 
 
-def confusion_matrix(rows: MatchedRows, tp: np.ndarray, det_corners, gt_image, gt_category,
-                     gt_crowd, gt_area, gt_corners, n_images: int, n_categories: int,
-                     params: EvaluationParams) -> np.ndarray:
+def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, gt_crowd,
+                     gt_area, n_images: int, n_categories: int, params: EvaluationParams,
+                     iou_of_groups) -> np.ndarray:
     """The detection confusion matrix at the operating point, shape (K + 1, K + 1).
 
     The diagonal is the class-aware true positives ``tp``; false positives and missed ground
     truths are then paired class-agnostically at IoU >= ``operating_iou`` (see
-    :func:`modelmetrics.kernels.matching.pair_leftovers`); what stays unpaired goes to the
-    background row (detections) or column (ground truths). Row sums are the ground truths that
-    count, column sums the detections counted.
+    :func:`modelmetrics.kernels.matching.pair_leftovers`), with the IoU of the matching
+    (``iou_of_groups``, without the crowd rule); what stays unpaired goes to the background row
+    (detections) or column (ground truths). Row sums are the ground truths that count, column
+    sums the detections counted.
     """
     op = params.operating_index
     above = rows.score >= params.score_threshold
@@ -217,10 +246,17 @@ def confusion_matrix(rows: MatchedRows, tp: np.ndarray, det_corners, gt_image, g
     leftover_gt = np.flatnonzero(counts & ~taken_above)
     matrix = np.zeros((n_categories + 1, n_categories + 1), np.int64)
     matrix[np.arange(n_categories), np.arange(n_categories)] = tp
-    MK.pair_leftovers(rows.image[leftover_det], rows.category[leftover_det],
-                      rows.score[leftover_det], det_corners[rows.source[leftover_det]],
-                      gt_image[leftover_gt], gt_category[leftover_gt], gt_corners[leftover_gt],
-                      n_images, n_categories, params.operating_iou, matrix)
+    # images are the groups; detections by descending score within an image (ties: row order)
+    by_score = leftover_det[G.descending_order(rows.score[leftover_det])]
+    within, det_start = G.counting_sort(rows.image[by_score], n_images)
+    det_rows = by_score[within]
+    within, gt_start = G.counting_sort(gt_image[leftover_gt], n_images)
+    gt_index = leftover_gt[within]
+    iou_start, iou = _iou_storage(det_start, gt_start)
+    iou_of_groups(rows.source[det_rows], det_start, gt_index, gt_start,
+                  np.zeros(gt_index.shape[0], np.bool_), iou_start, iou)
+    MK.pair_leftovers(iou, iou_start, det_start, gt_start, rows.category[det_rows],
+                      gt_category[gt_index], n_categories, params.operating_iou, matrix)
     return matrix
 
 

@@ -255,8 +255,8 @@ class DetectionMetrics:
                              np.ones(gt_label.size, np.int64), n_images, K, params)
         n_gt = E.count_ground_truth(gt_cat, gt_area, gt_crowd, K, params.area_ranges)
         tp, _ = E.operating_counts(rows, K, params)
-        matrix = E.confusion_matrix(rows, tp, det_corners, gt_image, gt_cat, gt_crowd, gt_area,
-                                    gt_corners, n_images, K, params)
+        matrix = E.confusion_matrix(rows, tp, gt_image, gt_cat, gt_crowd, gt_area, n_images, K,
+                                    params, E.BoxIoU(det_corners, gt_corners))
         support = np.bincount(gt_cat, minlength=K)
         # fold into the state
         self._score = np.concatenate([self._score, rows.score])

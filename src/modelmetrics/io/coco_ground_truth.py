@@ -108,6 +108,8 @@ class GroundTruthScan:
     Attributes
     ----------
     image_ids : numpy.ndarray of int64, shape (I,)
+    image_sizes : numpy.ndarray of int64, shape (I, 2)
+        Each image's ``height`` and ``width``; -1 where absent or not a non-negative integer.
     categories : list
         The ``categories`` array as :func:`json.loads` gives it (a few small objects).
     ann_id, image_id, category_id : numpy.ndarray of int64, shape (G,)
@@ -121,6 +123,7 @@ class GroundTruthScan:
     """
 
     image_ids: np.ndarray
+    image_sizes: np.ndarray
     categories: list
     ann_id: np.ndarray
     image_id: np.ndarray
@@ -160,7 +163,7 @@ def scan_ground_truth(source) -> GroundTruthScan | None:
     if buf is None:
         return None
     (status, _, _, image_ids, ints, bbox, area, segments, slow, cat_start,
-     cat_end) = _scan.scan_ground_truth(buf)
+     cat_end, image_sizes) = _scan.scan_ground_truth(buf)
     if status != _scan.OK:
         return None
     # Numbers the kernel left to Python's float() (subnormals, > 19 digits, ...): a few at most.
@@ -175,6 +178,7 @@ def scan_ground_truth(source) -> GroundTruthScan | None:
     annotations = Annotations(_frozen(buf), _frozen(record_span), _frozen(segments))
     return GroundTruthScan(
         image_ids=image_ids,
+        image_sizes=image_sizes,
         categories=categories,
         ann_id=ints[_scan.GT_COL_ANN_ID],
         image_id=ints[_scan.COL_IMAGE_ID],

@@ -146,15 +146,14 @@ def category_score_order(category, score, n_categories):
 
 
 @njit(**jit_options(parallel=True))
-def gather_detections(kept, corners, area, score, category, image):
+def gather_detections(kept, area, score, category, image):
     """Rows ``kept`` of the per-detection arrays, in one parallel pass.
 
     Returns
     -------
-    corners (n, 5), area (n,), score (n,), category (n,), image (n,) of the kept detections.
+    area (n,), score (n,), category (n,), image (n,) of the kept detections.
     """
     n = kept.shape[0]
-    out_corners = np.empty((n, corners.shape[1]))
     out_area = np.empty(n)
     out_score = np.empty(n)
     out_category = np.empty(n, np.int64)
@@ -163,10 +162,8 @@ def gather_detections(kept, corners, area, score, category, image):
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
             d = kept[i]
-            for c in range(corners.shape[1]):
-                out_corners[i, c] = corners[d, c]
             out_area[i] = area[d]
             out_score[i] = score[d]
             out_category[i] = category[d]
             out_image[i] = image[d]
-    return out_corners, out_area, out_score, out_category, out_image
+    return out_area, out_score, out_category, out_image

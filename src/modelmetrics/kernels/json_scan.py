@@ -173,6 +173,8 @@ _KEY_SIZE = np.frombuffer(b"size", dtype=np.uint8).copy()
 _KEY_ID = np.frombuffer(b"id", dtype=np.uint8).copy()
 _KEY_AREA = np.frombuffer(b"area", dtype=np.uint8).copy()
 _KEY_ISCROWD = np.frombuffer(b"iscrowd", dtype=np.uint8).copy()
+_KEY_HEIGHT = np.frombuffer(b"height", dtype=np.uint8).copy()
+_KEY_WIDTH = np.frombuffer(b"width", dtype=np.uint8).copy()
 
 # Bits of the per-record "seen" mask (also the key identifiers).
 # Known keys of results and annotations, one bit each (also the bits of the per-record "seen"
@@ -1393,19 +1395,25 @@ def _inexact_int(flags, ival):
 
 @njit(**jit_options())
 def _scan_gt_images(buf, i, stack):
-    """Read the "images" array whose "[" is at ``i``; (status, end, n, ids)."""
+    """Read the "images" array whose "[" is at ``i``; (status, end, n, ids, sizes).
+
+    ``sizes`` (n, 2) holds each image's "height" and "width" when they are small non-negative
+    integer tokens, else -1 (they are only needed to rasterise polygon segmentations)."""
     capacity = 64
     ids = np.empty(capacity, dtype=np.int64)
+    sizes = np.full((capacity, 2), -1, dtype=np.int64)
     n = 0
     i = _skip_ws(buf, i + 1)
     if buf[i] == 93:
-        return OK, i + 1, 0, ids[:0]
+        return OK, i + 1, 0, ids[:0], sizes[:0]
     while True:
         if buf[i] != 123:
-            return ERR_RECORD, i, n, ids[:n]
+            return ERR_RECORD, i, n, ids[:n], sizes[:n]
         if n == capacity:
             capacity *= 2
             ids = _grow(ids, capacity)
+            sizes = _grow_rows(sizes, capacity)
+            sizes[n:] = -1
         record_start = i
         seen = False
         i = _skip_ws(buf, i + 1)
@@ -1414,23 +1422,28 @@ def _scan_gt_images(buf, i, stack):
         else:
             while True:
                 if buf[i] != 34:
-                    return ERR_SYNTAX, i, n, ids[:n]
+                    return ERR_SYNTAX, i, n, ids[:n], sizes[:n]
                 key_start = i + 1
+                size_column = -1
                 if _match(buf, key_start, _QKEY_ID):
                     is_id = True
                     j = i + 4
                 else:
                     status, j, escaped = _scan_string(buf, i)
                     if status != OK:
-                        return status, j, n, ids[:n]
+                        return status, j, n, ids[:n], sizes[:n]
                     if escaped:
-                        return ERR_UNUSUAL, key_start, n, ids[:n]
+                        return ERR_UNUSUAL, key_start, n, ids[:n], sizes[:n]
                     is_id = False
+                    if _equals(buf, key_start, j - 1 - key_start, _KEY_HEIGHT):
+                        size_column = 0
+                    elif _equals(buf, key_start, j - 1 - key_start, _KEY_WIDTH):
+                        size_column = 1
                 if is_id and seen:
-                    return ERR_UNUSUAL, key_start, n, ids[:n]
+                    return ERR_UNUSUAL, key_start, n, ids[:n], sizes[:n]
                 i = _skip_ws(buf, j)
                 if buf[i] != 58:
-                    return ERR_SYNTAX, i, n, ids[:n]
+                    return ERR_SYNTAX, i, n, ids[:n], sizes[:n]
                 i = _skip_ws(buf, i + 1)
                 if is_id:
                     seen = True
@@ -1438,13 +1451,20 @@ def _scan_gt_images(buf, i, stack):
                     if end < 0:
                         status, end, value = _parse_id(buf, i)
                         if status != OK:
-                            return status, end, n, ids[:n]
+                            return status, end, n, ids[:n], sizes[:n]
                     i = end
                     ids[n] = value
                 else:
-                    status, i = _skip_value(buf, i, stack)
-                    if status != OK:
-                        return status, i, n, ids[:n]
+                    end = -1
+                    if size_column >= 0:
+                        end, value = _parse_small_int(buf, i)
+                        sizes[n, size_column] = value if end >= 0 else -1
+                    if end >= 0:
+                        i = end
+                    else:
+                        status, i = _skip_value(buf, i, stack)
+                        if status != OK:
+                            return status, i, n, ids[:n], sizes[:n]
                 i = _skip_ws(buf, i)
                 c = buf[i]
                 if c == 44:
@@ -1453,18 +1473,18 @@ def _scan_gt_images(buf, i, stack):
                     i += 1
                     break
                 else:
-                    return ERR_SYNTAX, i, n, ids[:n]
+                    return ERR_SYNTAX, i, n, ids[:n], sizes[:n]
         if not seen:
-            return ERR_MISSING, record_start, n, ids[:n]
+            return ERR_MISSING, record_start, n, ids[:n], sizes[:n]
         n += 1
         i = _skip_ws(buf, i)
         c = buf[i]
         if c == 44:
             i = _skip_ws(buf, i + 1)
         elif c == 93:
-            return OK, i + 1, n, ids[:n]
+            return OK, i + 1, n, ids[:n], sizes[:n]
         else:
-            return ERR_SYNTAX, i, n, ids[:n]
+            return ERR_SYNTAX, i, n, ids[:n], sizes[:n]
 
 
 @njit(**jit_options())
@@ -1689,10 +1709,13 @@ def scan_ground_truth(buf):
         ``COL_BBOX + k``): the caller parses them with Python's ``float()``.
     categories_start, categories_end : int
         Byte span of the raw "categories" array (the caller parses its few objects itself).
+    image_sizes : numpy.ndarray of int64, shape (I, 2)
+        Each image's "height" and "width" (small non-negative integer tokens), -1 otherwise.
     """
     size = buf.shape[0] - 1
     stack = np.empty(MAX_DEPTH, dtype=np.uint8)
     image_ids = np.empty(0, dtype=np.int64)
+    image_sizes = np.empty((0, 2), dtype=np.int64)
     ints = np.empty((N_GT_INT_COLS, 0), dtype=np.int64)
     bbox = np.empty((0, 4), dtype=np.float64)
     area = np.empty(0, dtype=np.float64)
@@ -1702,14 +1725,15 @@ def scan_ground_truth(buf):
     cat_end = -1
     if size < 0 or buf[size] != 0:
         return (ERR_BUFFER, max(size, 0), 0, image_ids, ints, bbox, area, segs, slow, cat_start,
-                cat_end)
+                cat_end, image_sizes)
     i = 0
     if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
         i = 3
     i = _skip_ws(buf, i)
     if buf[i] != 123:
         status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
-        return status, i, 0, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end
+        return (status, i, 0, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end,
+                image_sizes)
     sections = 0
     status = OK
     record = 0
@@ -1748,7 +1772,7 @@ def scan_ground_truth(buf):
                 status = ERR_SECTION
                 break
             if section == _SEC_IMAGES:
-                status, i, record, image_ids = _scan_gt_images(buf, i, stack)
+                status, i, record, image_ids, image_sizes = _scan_gt_images(buf, i, stack)
             elif section == _SEC_ANNOTATIONS:
                 status, i, record, ints, bbox, area, segs, slow = _scan_gt_annotations(
                     buf, i, stack)
@@ -1780,4 +1804,5 @@ def scan_ground_truth(buf):
             i = 0
         else:
             i = -1
-    return status, i, record, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end
+    return (status, i, record, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end,
+            image_sizes)

@@ -24,7 +24,6 @@ from numba import njit, prange
 
 from .._config import jit_options
 from .boxes import pair_iou
-from .grouping import counting_sort
 
 FP = np.uint8(0)
 TP = np.uint8(1)
@@ -32,8 +31,14 @@ IGNORED = np.uint8(2)
 
 
 @njit(**jit_options(parallel=True))
-def box_iou_groups(det_corners, gt_corners, gt_crowd, det_start, gt_start, iou_start, iou):
-    """Fill the flat IoU storage of every group from box corner rows (see ``boxes``)."""
+def box_iou_groups(det_corners, det_index, gt_corners, gt_index, gt_crowd, det_start, gt_start,
+                   iou_start, iou):
+    """Fill the flat IoU storage of every group from box corner rows (see ``boxes``).
+
+    Group ``g`` pairs detections ``det_index[det_start[g]:det_start[g + 1]]`` (rows of
+    ``det_corners``) with ground truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (rows of
+    ``gt_corners``); ``gt_crowd`` is indexed like ``gt_index``.
+    """
     n_groups = det_start.shape[0] - 1
     n_chunks = min(n_groups, 256)
     for chunk in prange(n_chunks):
@@ -41,7 +46,8 @@ def box_iou_groups(det_corners, gt_corners, gt_crowd, det_start, gt_start, iou_s
             k = iou_start[g]
             for d in range(det_start[g], det_start[g + 1]):
                 for j in range(gt_start[g], gt_start[g + 1]):
-                    iou[k] = pair_iou(det_corners[d], gt_corners[j], gt_crowd[j])
+                    iou[k] = pair_iou(det_corners[det_index[d]], gt_corners[gt_index[j]],
+                                      gt_crowd[j])
                     k += 1
 
 
@@ -175,48 +181,40 @@ def match_groups(iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crow
 
 
 @njit(**jit_options())
-def pair_leftovers(det_image, det_category, det_score, det_corners, gt_image, gt_category,
-                   gt_corners, n_images, background, iou_threshold, matrix):
+def pair_leftovers(iou, iou_start, det_start, gt_start, det_category, gt_category, background,
+                   iou_threshold, matrix):
     """Pair leftover detections (false positives) with leftover ground truths (misses), class-
     agnostically, image by image, and count the pairs in the confusion ``matrix``.
 
-    Within an image, detections are taken by descending score (equal scores in the order given:
-    the caller passes them by category, then rank); each takes the unpaired
-    ground truth of highest IoU >= ``iou_threshold`` (ties: the earlier one). A pair adds 1 to
+    Groups are images, in the layout of the module docstring (IoUs without the crowd rule).
+    Within an image, detections come by descending score; each takes the unpaired ground truth
+    of highest IoU >= ``iou_threshold`` (ties: the earlier one). A pair adds 1 to
     ``matrix[gt_category, det_category]``; an unpaired detection to
     ``matrix[background, det_category]``; an unpaired ground truth to
     ``matrix[gt_category, background]``.
 
     Parameters
     ----------
-    det_image, det_category : int64 (n_det,)
-    det_score : float64 (n_det,)
-    det_corners, gt_corners : float64 (n, 5)
-        Corner rows (see :mod:`modelmetrics.kernels.boxes`).
-    gt_image, gt_category : int64 (n_gt,)
-    n_images, background : int
+    iou : float64 (n_iou,); iou_start : int64 (n_images + 1,)
+    det_start, gt_start : int64 (n_images + 1,)
+    det_category : int64 (n_det,), in group order
+    gt_category : int64 (n_gt,), in group order
+    background : int
     iou_threshold : float
     matrix : int64 (C + 1, C + 1), updated in place
     """
-    det_order, det_start = counting_sort(det_image, n_images)
-    gt_order, gt_start = counting_sort(gt_image, n_images)
-    paired = np.zeros(gt_image.shape[0], np.bool_)
-    for image in range(n_images):
-        n_det = det_start[image + 1] - det_start[image]
-        members = det_order[det_start[image]:det_start[image + 1]]
-        if n_det > 1:
-            keys = np.empty(n_det)
-            for i in range(n_det):
-                keys[i] = -det_score[members[i]]
-            members = members[np.argsort(keys, kind="mergesort")]
-        for d in members:
+    paired = np.zeros(gt_category.shape[0], np.bool_)
+    for g in range(det_start.shape[0] - 1):
+        n_gt = gt_start[g + 1] - gt_start[g]
+        for q in range(det_start[g + 1] - det_start[g]):
+            d = det_start[g] + q
             best = -1
             best_iou = iou_threshold
-            for q in range(gt_start[image], gt_start[image + 1]):
-                j = gt_order[q]
+            for r in range(n_gt):
+                j = gt_start[g] + r
                 if paired[j]:
                     continue
-                value = pair_iou(det_corners[d], gt_corners[j], False)
+                value = iou[iou_start[g] + q * n_gt + r]
                 if value >= best_iou and (best < 0 or value > best_iou):
                     best = j
                     best_iou = value
@@ -225,6 +223,6 @@ def pair_leftovers(det_image, det_category, det_score, det_corners, gt_image, gt
                 matrix[gt_category[best], det_category[d]] += 1
             else:
                 matrix[background, det_category[d]] += 1
-    for j in range(gt_image.shape[0]):
+    for j in range(gt_category.shape[0]):
         if not paired[j]:
             matrix[gt_category[j], background] += 1

@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import jit_options
+from . import json_scan as _js
 
 _INLINE = {**jit_options(), "inline": "always"}
 
@@ -386,12 +387,14 @@ def iou_matrix(counts_a, start_a, area_a, box_a, counts_b, start_b, box_b, crowd
 
 
 @njit(**jit_options(parallel=True))
-def iou_groups(det_counts, det_start, det_area, det_box, det_index, det_group,
-               gt_counts, gt_start, gt_box, gt_index, gt_group, gt_crowd, iou_start, iou):
+def iou_groups(det_counts, det_start, det_area, det_box, det_size, det_index, det_group,
+               gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group, gt_crowd, iou_start, iou):
     """Mask IoUs of every (detection, ground truth) pair of every group, into the flat storage
     of :mod:`modelmetrics.kernels.matching` (group ``g``: detections ``det_index[det_group[g]:
     det_group[g + 1]]``, ground truths ``gt_index[gt_group[g]:gt_group[g + 1]]``, crowd flags
-    ``gt_crowd`` indexed like ``gt_index``, IoUs row-major from ``iou[iou_start[g]]``)."""
+    ``gt_crowd`` indexed like ``gt_index``, IoUs row-major from ``iou[iou_start[g]]``).
+    ``det_size`` and ``gt_size`` (n, 2) are the masks' (h, w): a pair of different sizes gets
+    -1, as in maskApi.c (the caller reports it)."""
     n_groups = det_group.shape[0] - 1
     n_chunks = min(n_groups, 256)
     for chunk in prange(n_chunks):
@@ -401,10 +404,26 @@ def iou_groups(det_counts, det_start, det_area, det_box, det_index, det_group,
                 d = det_index[q]
                 for r in range(gt_group[g], gt_group[g + 1]):
                     j = gt_index[r]
-                    iou[k] = pair_iou(det_counts, det_start[d], det_start[d + 1], det_area[d],
-                                      det_box[d], gt_counts, gt_start[j], gt_start[j + 1],
-                                      gt_box[j], gt_crowd[r])
+                    if det_size[d, 0] != gt_size[j, 0] or det_size[d, 1] != gt_size[j, 1]:
+                        iou[k] = -1.0
+                    else:
+                        iou[k] = pair_iou(det_counts, det_start[d], det_start[d + 1],
+                                          det_area[d], det_box[d], gt_counts, gt_start[j],
+                                          gt_start[j + 1], gt_box[j], gt_crowd[r])
                     k += 1
+
+
+@njit(**jit_options(parallel=True))
+def gather(counts, start, index):
+    """The runs of masks ``index`` (int64), in that order: ``counts``, ``start``."""
+    n = index.shape[0]
+    out_start = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        out_start[i + 1] = out_start[i] + start[index[i] + 1] - start[index[i]]
+    out = np.empty(out_start[n], np.uint32)
+    for i in prange(n):
+        out[out_start[i]:out_start[i + 1]] = counts[start[index[i]]:start[index[i] + 1]]
+    return out, out_start
 
 
 @njit(**jit_options())
@@ -665,3 +684,100 @@ def box_polygons(boxes):
         xy[4 * i + 3, 0] = xe
         xy[4 * i + 3, 1] = ys
     return xy
+
+
+# ---------------------------------------------------------------------------------------------
+# polygons written as JSON text
+
+POLYGONS_OK = 0
+POLYGONS_OBJECT = 1  # the value is a JSON object (an RLE)
+POLYGONS_OTHER = 2  # anything else (or numbers left to Python): read with json.loads
+
+
+@njit(**jit_options())
+def parse_polygons(buf, starts, ends):
+    """Read ``[[x1, y1, ...], ...]`` values of JSON text (COCO polygon segmentations) in place.
+
+    Parameters
+    ----------
+    buf : uint8 (n_bytes,)
+        JSON text; value ``i`` is ``buf[starts[i]:ends[i]]`` (a NUL or any byte after it).
+    starts, ends : int64 (n,)
+
+    Returns
+    -------
+    status : int8 (n,)
+        ``POLYGONS_OK``, ``POLYGONS_OBJECT`` or ``POLYGONS_OTHER`` (the caller reads those).
+    values : float64 (n_values,)
+        The numbers, bit for bit :func:`json.loads`'s (parts of ``POLYGONS_OK`` values only).
+    part_start : int64 (n_parts + 1,)
+        Part ``p`` is ``values[part_start[p]:part_start[p + 1]]``.
+    record_part : int64 (n + 1,)
+        Value ``i``'s parts are ``record_part[i]..record_part[i + 1] - 1`` (none unless OK).
+    """
+    n = starts.shape[0]
+    capacity = 0
+    for i in range(n):
+        capacity += (ends[i] - starts[i]) // 2 + 1
+    values = np.empty(capacity, np.float64)
+    part_start = np.zeros(capacity + 1, np.int64)
+    record_part = np.zeros(n + 1, np.int64)
+    status = np.zeros(n, np.int8)
+    n_values = 0
+    n_parts = 0
+    for r in range(n):
+        i = _js._skip_ws(buf, starts[r])
+        end = ends[r]
+        state = POLYGONS_OTHER
+        first_values = n_values
+        first_parts = n_parts
+        if buf[i] == 123:
+            state = POLYGONS_OBJECT
+        elif buf[i] == 91:
+            i = _js._skip_ws(buf, i + 1)
+            while i < end and buf[i] == 91:  # one part
+                i = _js._skip_ws(buf, i + 1)
+                ok = True
+                if buf[i] != 93:
+                    while True:
+                        if not _js._is_number_start(buf[i]):
+                            ok = False
+                            break
+                        code, j, fval, ival, flags = _js._parse_number(buf, i)
+                        if code != _js.OK or (flags & (_js.NUM_SLOW | _js.NUM_LITERAL)) != 0 or \
+                                _js._inexact_int(flags, ival):
+                            ok = False
+                            break
+                        values[n_values] = fval
+                        n_values += 1
+                        i = _js._skip_ws(buf, j)
+                        if buf[i] == 44:
+                            i = _js._skip_ws(buf, i + 1)
+                        elif buf[i] == 93:
+                            break
+                        else:
+                            ok = False
+                            break
+                if not ok:
+                    break
+                n_parts += 1
+                part_start[n_parts] = n_values
+                i = _js._skip_ws(buf, i + 1)
+                if buf[i] == 44:
+                    i = _js._skip_ws(buf, i + 1)
+                elif buf[i] == 93:
+                    j = i + 1
+                    while j < end and (buf[j] == 32 or buf[j] == 9 or buf[j] == 10
+                                       or buf[j] == 13):
+                        j += 1
+                    if n_parts > first_parts and j == end:
+                        state = POLYGONS_OK
+                    break
+                else:
+                    break
+        if state != POLYGONS_OK:
+            n_values = first_values
+            n_parts = first_parts
+        status[r] = state
+        record_part[r + 1] = n_parts
+    return status, values[:n_values].copy(), part_start[:n_parts + 1].copy(), record_part

@@ -158,8 +158,13 @@ def _short(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def rles_from_objects(objects, name: str, owner: str) -> Rles:
-    """Validate pycocotools-style RLE dicts (compressed or uncompressed 'counts')."""
+def rles_from_objects(objects, name: str, owner: str, where=None) -> Rles:
+    """Validate pycocotools-style RLE dicts (compressed or uncompressed 'counts'); errors name
+    record ``i`` as ``where(i)`` (default ``f"{owner}: {name}[{i}]"``)."""
+    if where is None:
+        def where(i):
+            return f"{owner}: {name}[{i}]"
+
     n = len(objects)
     h = np.empty(n, np.int64)
     w = np.empty(n, np.int64)
@@ -167,11 +172,11 @@ def rles_from_objects(objects, name: str, owner: str) -> Rles:
     string_index = []
     lists = {}
     for i, obj in enumerate(objects):
-        where = f"{owner}: {name}[{i}]"
+        record = where(i)
         if not isinstance(obj, dict) or "counts" not in obj or "size" not in obj:
-            raise InvalidInputError(f"{where} must be an RLE dict {{'size': [h, w], 'counts': "
+            raise InvalidInputError(f"{record} must be an RLE dict {{'size': [h, w], 'counts': "
                                     f"...}}. Got {_short(obj)}.")
-        h[i], w[i] = check_size(obj["size"], where)
+        h[i], w[i] = check_size(obj["size"], record)
         counts = obj["counts"]
         if isinstance(counts, str):
             try:
@@ -182,14 +187,14 @@ def rles_from_objects(objects, name: str, owner: str) -> Rles:
             strings.append(bytes(counts))
             string_index.append(i)
         else:
-            lists[i] = _uncompressed(counts, int(h[i]), int(w[i]), where)
+            lists[i] = _uncompressed(counts, int(h[i]), int(w[i]), record)
     if strings:
         index = np.asarray(string_index, np.int64)
         lengths = np.fromiter((len(s) for s in strings), np.int64, len(strings))
         ends = np.cumsum(lengths)
         decoded = rles_from_strings(np.frombuffer(b"".join(strings), np.uint8), ends - lengths,
                                     ends, np.zeros(len(strings), bool), h[index], w[index],
-                                    lambda k: f"{owner}: {name}[{string_index[k]}]")
+                                    lambda k: where(string_index[k]))
     if not lists:
         return decoded if strings else Rles(np.empty(0, np.uint32), np.zeros(n + 1, np.int64), h, w)
     pieces = [None] * n

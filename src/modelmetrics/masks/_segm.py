@@ -1,0 +1,180 @@
+"""Instance-segmentation glue of the COCO evaluation: the masks of ground-truth annotations and
+results as :class:`~modelmetrics.masks._rles.Rles` (as pycocotools' ``annToRLE`` makes them),
+and the mask IoU the shared detection matcher calls.
+
+Segmentations read from files stay raw JSON text until here: compressed RLE strings are decoded
+in place from the document's bytes, polygons parsed and rasterised by Numba kernels; only what
+those do not handle (uncompressed RLEs, numbers needing Python's ``float``, malformed values) is
+read with :func:`json.loads`, one record at a time, which is also where errors are reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..exceptions import InvalidInputError
+from ..io.coco_results import Segmentations
+from ..kernels import rle as K
+from ._rles import Rles, check_polygon, empty_rles, rles_from_objects, rles_from_strings
+
+__all__ = ["MaskIoU", "segmentation_masks", "segmentations_of"]
+
+
+def segmentations_of(records: list) -> Segmentations:
+    """The ``segmentation`` values of a list of dicts (None where absent)."""
+    n = len(records)
+    present = np.fromiter(("segmentation" in r for r in records), bool, n)
+    none = np.full((n, 2), -1, np.int64)
+    return Segmentations(present=present, size=none, span=none, counts_span=none,
+                         counts_escaped=np.zeros(n, bool), buffer=None,
+                         objects=[r.get("segmentation") for r in records])
+
+
+def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str) -> Rles:
+    """The mask of every record, in record order.
+
+    Parameters
+    ----------
+    seg : Segmentations
+        The records' ``segmentation`` values.
+    image_size : numpy.ndarray of int64, shape (n, 2)
+        The (height, width) of each record's image (-1 when unknown: polygons then fail).
+    what : str
+        How errors name a record: ``f"{what} {i}"``.
+
+    Returns
+    -------
+    Rles
+        Polygons rasterised and their parts merged, uncompressed RLEs compressed, compressed
+        ones decoded (``annToRLE``).
+    """
+    n = len(seg)
+    if n and not seg.present.all():
+        bad = int(np.flatnonzero(~seg.present)[0])
+        raise InvalidInputError(f"{what} {bad} has no 'segmentation' ({int((~seg.present).sum())}"
+                                f" record(s) without one); segm evaluation needs a mask (polygons "
+                                f"or RLE) for every {what}.")
+    polygon = np.zeros(n, bool)
+    string = np.zeros(n, bool)
+    values = np.empty(0)
+    part_start = np.zeros(1, np.int64)
+    record_part = np.zeros(n + 1, np.int64)
+    if seg.buffer is not None and n:
+        status, values, part_start, record_part = K.parse_polygons(
+            seg.buffer, seg.span[:, 0], seg.span[:, 1])
+        polygon = status == K.POLYGONS_OK
+        string = (status == K.POLYGONS_OBJECT) & (seg.counts_span[:, 0] >= 0) & (
+            seg.size[:, 0] >= 0)
+    others = np.flatnonzero(~polygon & ~string)
+    records, pieces = [], []
+    # polygons: parts checked, rasterised on their image's grid, merged per record
+    parts = np.split(values, part_start[1:-1]) if part_start.size > 1 else []
+    part_record = np.repeat(np.arange(n), np.diff(record_part))
+    objects = []
+    for i in others.tolist():
+        value = seg[i]
+        if isinstance(value, list):
+            if not value:
+                raise InvalidInputError(f"{what} {i}: 'segmentation' is an empty list; give "
+                                        f"polygons [[x1, y1, x2, y2, ...], ...] or an RLE.")
+            parts += [check_polygon(p, f"{what} {i}: segmentation[{k}]").reshape(-1)
+                      for k, p in enumerate(value)]
+            part_record = np.append(part_record, np.full(len(value), i))
+        elif isinstance(value, dict):
+            objects.append((i, value))
+        else:
+            raise InvalidInputError(f"{what} {i}: 'segmentation' must be polygons [[x1, y1, ...], "
+                                    f"...] or an RLE dict {{'size': [h, w], 'counts': ...}}. Got "
+                                    f"{type(value).__name__}.")
+    if part_record.size:
+        records.append(np.unique(part_record))
+        pieces.append(_polygon_masks(parts, part_record, image_size, what))
+    if string.any():
+        index = np.flatnonzero(string)
+        records.append(index)
+        pieces.append(rles_from_strings(
+            seg.buffer, seg.counts_span[index, 0], seg.counts_span[index, 1],
+            seg.counts_escaped[index], seg.size[index, 0], seg.size[index, 1],
+            lambda k: f"{what} {index[k]}"))
+    if objects:
+        index = np.array([i for i, _ in objects], np.int64)
+        records.append(index)
+        pieces.append(rles_from_objects([o for _, o in objects], "segmentation", what,
+                                        lambda k: f"{what} {index[k]}"))
+    if not pieces:
+        return empty_rles()
+    every = Rles.concat(pieces)
+    order = np.empty(n, np.int64)
+    order[np.concatenate(records)] = np.arange(n)
+    counts, start = K.gather(every.counts, every.start, order)
+    return Rles(counts, start, every.h[order], every.w[order])
+
+
+def _polygon_masks(parts: list, part_record: np.ndarray, image_size: np.ndarray,
+                   what: str) -> Rles:
+    """Rasterise polygon parts (flat x, y arrays, records ascending within each source) and
+    merge each record's parts; masks in ascending record order."""
+    order = np.argsort(part_record, kind="stable")
+    part_record = part_record[order]
+    lengths = np.fromiter((parts[k].shape[0] for k in order.tolist()), np.int64, order.size)
+    bad = (lengths % 2 == 1) | (lengths < 6)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(f"{what} {part_record[k]}: a polygon needs at least 3 points, as "
+                                f"an even count of numbers [x1, y1, x2, y2, ...]. Got "
+                                f"{lengths[k]} number(s).")
+    xy = np.concatenate([parts[k] for k in order.tolist()]).reshape(-1, 2)
+    if not np.all(np.isfinite(xy)) or (xy.size and np.abs(xy).max() >= 2.0**31 / 5):
+        k = int(np.searchsorted(np.cumsum(lengths // 2),
+                                np.flatnonzero(~np.isfinite(xy).all(1)
+                                               | (np.abs(xy) >= 2.0**31 / 5).any(1))[0],
+                                side="right"))
+        raise InvalidInputError(f"{what} {part_record[k]}: polygon coordinates must be finite "
+                                f"numbers of magnitude below 2**31 / 5.")
+    size = image_size[part_record]
+    if np.any(size < 0):
+        k = int(np.flatnonzero((size < 0).any(1))[0])
+        raise InvalidInputError(f"{what} {part_record[k]} has polygons, but its image has no "
+                                f"integer 'height' and 'width' in the ground truth's 'images'; "
+                                f"they are needed to rasterise polygons.")
+    part_start = np.zeros(lengths.size + 1, np.int64)
+    np.cumsum(lengths // 2, out=part_start[1:])
+    counts, start = K.from_polygons(xy, part_start, size[:, 0].copy(), size[:, 1].copy())
+    records, first = np.unique(part_record, return_index=True)
+    group_start = np.append(first, part_record.size).astype(np.int64)
+    counts, start = K.merge_groups(counts, start, group_start, False)
+    return Rles(counts, start, image_size[records, 0].copy(), image_size[records, 1].copy())
+
+
+class MaskIoU:
+    """Mask IoU for the shared matcher (:func:`modelmetrics.detection._engine.match_detections`):
+    pycocotools' ``maskUtils.iou`` on runs, crowd rule included; masks of different sizes in
+    one image are an error naming them (pycocotools silently gives -1)."""
+
+    def __init__(self, det: Rles, gt: Rles, det_what: str = "result",
+                 gt_what: str = "ground-truth annotation"):
+        self.det = det.canonical()
+        self.gt = gt.canonical()
+        self.det_area = self.det.area()
+        self.det_box = self.det.bbox()
+        self.gt_box = self.gt.bbox()
+        self.det_size = np.stack([self.det.h, self.det.w], axis=1)
+        self.gt_size = np.stack([self.gt.h, self.gt.w], axis=1)
+        self.what = (det_what, gt_what)
+
+    def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
+        d, g = self.det, self.gt
+        K.iou_groups(d.counts, d.start, self.det_area, self.det_box, self.det_size, det_index,
+                     det_start, g.counts, g.start, self.gt_box, self.gt_size, gt_index, gt_start,
+                     gt_crowd, iou_start, iou)
+        if iou.size and iou.min() < 0:
+            k = int(np.flatnonzero(iou < 0)[0])
+            group = int(np.searchsorted(iou_start, k, side="right")) - 1
+            n_gt = gt_start[group + 1] - gt_start[group]
+            q, r = divmod(k - int(iou_start[group]), int(n_gt))
+            i = int(det_index[det_start[group] + q])
+            j = int(gt_index[gt_start[group] + r])
+            raise InvalidInputError(
+                f"{self.what[0]} {i} has a mask of size {self.det_size[i].tolist()} but "
+                f"{self.what[1]} {j} of the same image has {self.gt_size[j].tolist()}; masks "
+                f"compared must have the image's size.")
