@@ -10,8 +10,6 @@ import contextlib
 import copy
 import io
 import json
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -29,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "coco100"
 GT_PATH = DATA / "instances_val2014_100.json"
 SEGM_PATH = DATA / "instances_val2014_fakesegm100_results.json"
-GENERATOR = ROOT / "benchmarks" / "make_coco_like.py"
 
 PUBLISHED_SEGM = [
     0.3195452758576433, 0.5622883972521636, 0.29892653412086784, 0.3873740315997838,
@@ -81,15 +78,6 @@ def test_coco100_equals_pycocotools_arrays(coco100):
     E = run_pycocotools(gt, dt)
     for source in ((gt, dt), (GT_PATH.read_bytes(), SEGM_PATH.read_bytes()), (GT_PATH, dt)):
         assert_same(evaluate(*source), E)
-
-
-@pytest.fixture(scope="module", params=[1, 2, 3])
-def coco_like(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"coco-like-masks-{request.param}")
-    subprocess.run([sys.executable, str(GENERATOR), str(folder), "--images", "10",
-                    "--dets-per-image", "25", "--categories", "5", "--masks", "--seed",
-                    str(request.param)], check=True, capture_output=True)
-    return folder / "gt.json", folder / "dt.json"
 
 
 def test_coco_like_equals_pycocotools(coco_like):

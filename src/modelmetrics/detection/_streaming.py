@@ -34,12 +34,36 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
     return np.concatenate(arrays), np.repeat(np.arange(len(arrays)), lengths)
 
 
-def _explain_records(predictions: list, targets: list) -> None:
+def _geometry(value):
+    """Per-image boxes or masks as given: a list of RLE dicts stays a list, anything else
+    becomes an array (tensors detached)."""
+    if isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
+        return list(value)
+    return to_numpy(value)
+
+
+def _stack_masks(per_image: list, what: str):
+    """The masks of every image (arrays (n, h, w) or lists of RLE dicts) as one Rles, and the
+    image index of every mask."""
+    from ..masks._rles import Rles, encode_stack, rles_from_objects
+
+    parts = []
+    for i, masks in enumerate(per_image):
+        name = f"{what}[{i}]['masks']"
+        if isinstance(masks, list):
+            parts.append(rles_from_objects(masks, name, f"{_OWNER}.update"))
+        else:
+            parts.append(encode_stack(masks, name, f"{_OWNER}.update"))
+    lengths = [p.n for p in parts]
+    return Rles.concat(parts), np.repeat(np.arange(len(parts)), lengths)
+
+
+def _explain_records(predictions: list, targets: list, shape: str = "boxes") -> None:
     """Raise naming the first image whose prediction or target is not a dict with the keys
-    ``update`` needs (nothing when all are fine)."""
+    ``update`` needs (nothing when all are fine); ``shape`` is "boxes" or "masks"."""
     for i, (pred, target) in enumerate(zip(predictions, targets)):
-        for what, record, keys in (("prediction", pred, ("boxes", "scores", "labels")),
-                                   ("target", target, ("boxes", "labels"))):
+        for what, record, keys in (("prediction", pred, (shape, "scores", "labels")),
+                                   ("target", target, (shape, "labels"))):
             if not isinstance(record, dict) or any(k not in record for k in keys):
                 raise InvalidInputError(f"{_OWNER}.update: the {what} of image {i} of the "
                                         f"batch must be a dict with keys {', '.join(keys)}.")
@@ -92,6 +116,9 @@ class DetectionMetrics:
 
     Parameters
     ----------
+    iou_type : {"bbox", "segm"}, default "bbox"
+        Match by box IoU, or by mask IoU (instance segmentation: predictions and targets carry
+        ``masks``; COCO's mask IoU on run-length encodings, crowd rule included).
     box_format : {"xyxy", "xywh"}, default "xyxy"
     iou_thresholds : sequence of float, optional
         Default COCO's 0.50:0.05:0.95.
@@ -119,9 +146,12 @@ class DetectionMetrics:
     (1, 1.0)
     """
 
-    def __init__(self, *, box_format="xyxy", iou_thresholds=None, max_detections=(1, 10, 100),
-                 score_threshold=0.5, operating_iou=0.5, class_names=None):
+    def __init__(self, *, iou_type="bbox", box_format="xyxy", iou_thresholds=None,
+                 max_detections=(1, 10, 100), score_threshold=0.5, operating_iou=0.5,
+                 class_names=None):
+        check_choice(iou_type, "iou_type", _OWNER, ("bbox", "segm"))
         check_choice(box_format, "box_format", _OWNER, BOX_FORMATS)
+        self.iou_type = iou_type
         self.box_format = box_format
         self.params = C._params(max_detections, iou_thresholds, score_threshold, operating_iou)
         self.class_names = {int(k): str(v) for k, v in dict(class_names or {}).items()}
@@ -154,11 +184,15 @@ class DetectionMetrics:
         Parameters
         ----------
         predictions : sequence of dict, one per image
-            ``boxes`` (n, 4), ``scores`` (n,), ``labels`` (n,) integer classes.
+            ``boxes`` (n, 4), ``scores`` (n,), ``labels`` (n,) integer classes. With
+            ``iou_type="segm"``, ``masks`` instead of ``boxes``: (n, h, w) booleans (or 0/1
+            integers) as a model outputs them, run-length encoded here in Numba, or a list of n
+            COCO RLE dicts.
         targets : sequence of dict, one per image
-            ``boxes`` (m, 4), ``labels`` (m,); optional ``iscrowd`` (m,) booleans, ``area``
-            (m,) (default: the box area) and ``image_id`` (int; default: a running count). Give
-            image ids when states from several processes will be merged.
+            ``boxes`` (m, 4) (``masks`` with ``iou_type="segm"``), ``labels`` (m,); optional
+            ``iscrowd`` (m,) booleans, ``area`` (m,) (default: the box's or mask's area) and
+            ``image_id`` (int; default: a running count). Give image ids when states from
+            several processes will be merged.
 
         Returns
         -------
@@ -172,22 +206,23 @@ class DetectionMetrics:
             raise InvalidInputError(f"{_OWNER}.update: {len(predictions)} prediction dict(s) "
                                     f"but {len(targets)} target dict(s); give one of each per "
                                     f"image.")
-        det = {"boxes": [], "scores": [], "labels": []}
-        gt = {"boxes": [], "labels": [], "crowd": [], "area": []}
+        shape = "masks" if self.iou_type == "segm" else "boxes"
+        det = {shape: [], "scores": [], "labels": []}
+        gt = {shape: [], "labels": [], "crowd": [], "area": []}
         image_ids = np.empty(len(targets), np.int64)
         try:  # one light pass; a missing key or a non-dict is explained below
             for i, (pred, target) in enumerate(zip(predictions, targets)):
-                det["boxes"].append(to_numpy(pred["boxes"]))
+                det[shape].append(_geometry(pred[shape]))
                 det["scores"].append(to_numpy(pred["scores"]))
                 det["labels"].append(to_numpy(pred["labels"]))
-                gt["boxes"].append(to_numpy(target["boxes"]))
+                gt[shape].append(_geometry(target[shape]))
                 gt["labels"].append(to_numpy(target["labels"]))
                 gt["crowd"].append(to_numpy(target["iscrowd"]) if "iscrowd" in target else None)
                 gt["area"].append(target.get("area"))
                 image_ids[i] = (int(target["image_id"]) if "image_id" in target
                                 else self._next_image + i)
         except (KeyError, TypeError, AttributeError):
-            _explain_records(predictions, targets)
+            _explain_records(predictions, targets, shape)
             raise
         new_images = self._new_images(image_ids)
         if targets:
@@ -205,31 +240,52 @@ class DetectionMetrics:
 
     def _match_batch(self, det, gt, image_ids) -> None:
         params = self.params
-        det_boxes, det_image = _stack(det["boxes"], "predictions", "boxes", box=True)
+        if self.iou_type == "segm":
+            det_masks, det_image = _stack_masks(det["masks"], "predictions")
+            gt_masks, gt_image = _stack_masks(gt["masks"], "targets")
+            n_det, n_gt = det_masks.n, gt_masks.n
+            gt_counts = [len(m) for m in gt["masks"]]
+        else:
+            det_boxes, det_image = _stack(det["boxes"], "predictions", "boxes", box=True)
+            gt_boxes, gt_image = _stack(gt["boxes"], "targets", "boxes", box=True)
+            n_det, n_gt = det_boxes.shape[0], gt_boxes.shape[0]
+            gt_counts = [len(b) for b in gt["boxes"]]
         det_score, _ = _stack(det["scores"], "predictions", "scores")
         det_label, _ = _stack(det["labels"], "predictions", "labels")
-        gt_boxes, gt_image = _stack(gt["boxes"], "targets", "boxes", box=True)
         gt_label, _ = _stack(gt["labels"], "targets", "labels")
-        gt_crowd, _ = _stack([np.zeros(b.shape[0], bool) if c is None else c
-                              for b, c in zip(gt["boxes"], gt["crowd"])], "targets", "iscrowd")
-        for name, values, n, where in (("scores", det_score, det_boxes.shape[0], det_image),
-                                       ("labels", det_label, det_boxes.shape[0], det_image),
-                                       ("labels", gt_label, gt_boxes.shape[0], gt_image),
-                                       ("iscrowd", gt_crowd, gt_boxes.shape[0], gt_image)):
+        gt_crowd, _ = _stack([np.zeros(n, bool) if c is None else c
+                              for n, c in zip(gt_counts, gt["crowd"])], "targets", "iscrowd")
+        unit = "mask" if self.iou_type == "segm" else "box"
+        for name, values, n, where in (("scores", det_score, n_det, det_image),
+                                       ("labels", det_label, n_det, det_image),
+                                       ("labels", gt_label, n_gt, gt_image),
+                                       ("iscrowd", gt_crowd, n_gt, gt_image)):
             if values.shape[0] != n:
                 what = "predictions" if where is det_image else "targets"
                 raise InvalidInputError(f"{_OWNER}.update: each image's {what} {name!r} must "
-                                        f"have one entry per box ({n} boxes in the batch, "
-                                        f"{values.shape[0]} {name}).")
-        fmt = self.box_format
-        try:
-            check_boxes(det_boxes, "boxes", _OWNER, fmt)
-            check_boxes(gt_boxes, "boxes", _OWNER, fmt)
-        except InvalidInputError:
-            for what, boxes in (("predictions", det["boxes"]), ("targets", gt["boxes"])):
-                for i, b in enumerate(boxes):
-                    check_boxes(b, f"{what}[{i}]['boxes']", _OWNER, fmt)
-            raise
+                                        f"have one entry per {unit} ({n} {unit}es in the batch, "
+                                        f"{values.shape[0]} {name}).".replace("maskes", "masks"))
+        if self.iou_type == "segm":
+            from ..masks._segm import MaskIoU
+
+            iou_of_groups = MaskIoU(det_masks, gt_masks, "prediction mask", "target mask")
+            det_area = det_masks.area().astype(np.float64)
+            gt_default_area = gt_masks.area().astype(np.float64)
+        else:
+            fmt = self.box_format
+            try:
+                check_boxes(det_boxes, "boxes", _OWNER, fmt)
+                check_boxes(gt_boxes, "boxes", _OWNER, fmt)
+            except InvalidInputError:
+                for what, boxes in (("predictions", det["boxes"]), ("targets", gt["boxes"])):
+                    for i, b in enumerate(boxes):
+                        check_boxes(b, f"{what}[{i}]['boxes']", _OWNER, fmt)
+                raise
+            det_corners = E.corners(det_boxes.astype(np.float64, copy=False), fmt)
+            gt_corners = E.corners(gt_boxes.astype(np.float64, copy=False), fmt)
+            iou_of_groups = E.BoxIoU(det_corners, gt_corners)
+            det_area = det_corners[:, 4]
+            gt_default_area = gt_corners[:, 4]
         det_score = as_real_array(det_score, "scores", _OWNER, ndims=(1,)).astype(np.float64)
         if not np.all(np.isfinite(det_score)):
             bad = int(np.flatnonzero(~np.isfinite(det_score))[0])
@@ -238,25 +294,21 @@ class DetectionMetrics:
         det_label = _labels(det_label, "predictions' labels")
         gt_label = _labels(gt_label, "targets' labels")
         gt_crowd = gt_crowd.astype(bool)
-        det_boxes = det_boxes.astype(np.float64, copy=False)
-        gt_boxes = gt_boxes.astype(np.float64, copy=False)
-        det_corners = E.corners(det_boxes, self.box_format)
-        gt_corners = E.corners(gt_boxes, self.box_format)
-        gt_start = np.zeros(len(gt["boxes"]) + 1, np.int64)
-        np.cumsum([len(b) for b in gt["boxes"]], out=gt_start[1:])
-        gt_area = _areas(gt["area"], gt_start, gt_corners[:, 4])
+        gt_start = np.zeros(len(gt_counts) + 1, np.int64)
+        np.cumsum(gt_counts, out=gt_start[1:])
+        gt_area = _areas(gt["area"], gt_start, gt_default_area)
         labels = E.unique_ints(np.concatenate([det_label, gt_label]))
         K = labels.size
         det_cat = E.positions(det_label, labels)
         gt_cat = E.positions(gt_label, labels)
         n_images = len(image_ids)
-        rows = E.match_boxes(det_image, det_cat, det_score, det_corners, det_corners[:, 4],
-                             gt_image, gt_cat, gt_corners, gt_area, gt_crowd,
-                             np.ones(gt_label.size, np.int64), n_images, K, params)
+        rows = E.match_detections(det_image, det_cat, det_score, det_area, gt_image, gt_cat,
+                                  gt_area, gt_crowd, np.ones(gt_label.size, np.int64), n_images,
+                                  K, params, iou_of_groups)
         n_gt = E.count_ground_truth(gt_cat, gt_area, gt_crowd, K, params.area_ranges)
         tp, _ = E.operating_counts(rows, K, params)
         matrix = E.confusion_matrix(rows, tp, gt_image, gt_cat, gt_crowd, gt_area, n_images, K,
-                                    params, E.BoxIoU(det_corners, gt_corners))
+                                    params, iou_of_groups)
         support = np.bincount(gt_cat, minlength=K)
         # fold into the state
         self._score = np.concatenate([self._score, rows.score])
@@ -288,7 +340,7 @@ class DetectionMetrics:
 
     def _same_settings(self, other) -> bool:
         a, b = self.params, other.params
-        return (self.box_format == other.box_format
+        return (self.iou_type == other.iou_type and self.box_format == other.box_format
                 and np.array_equal(a.iou_thresholds, b.iou_thresholds)
                 and a.max_detections == b.max_detections
                 and a.score_threshold == b.score_threshold
@@ -353,7 +405,7 @@ class DetectionMetrics:
     def to_bytes(self) -> bytes:
         """The state as a compact, versioned, checksummed payload (see :meth:`from_bytes`)."""
         p = self.params
-        options = {"box_format": self.box_format, "iou_thresholds": p.iou_thresholds.tolist(),
+        options = {"iou_type": self.iou_type, "box_format": self.box_format, "iou_thresholds": p.iou_thresholds.tolist(),
                    "max_detections": list(p.max_detections),
                    "score_threshold": p.score_threshold, "operating_iou": p.operating_iou,
                    "class_names": {str(k): v for k, v in self.class_names.items()},

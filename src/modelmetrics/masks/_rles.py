@@ -16,7 +16,7 @@ from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
 
-__all__ = ["Rles", "check_polygon", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
+__all__ = ["Rles", "check_polygon", "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
 
 _STATUS_TEXT = {
     K.RLE_BAD_CHAR: "holds a character outside '0'..'o' (the 64 characters of COCO's RLE code)",
@@ -206,6 +206,21 @@ def rles_from_objects(objects, name: str, owner: str, where=None) -> Rles:
     start = np.zeros(n + 1, np.int64)
     np.cumsum(lengths, out=start[1:])
     return Rles(np.concatenate(pieces).astype(np.uint32, copy=False), start, h, w)
+
+
+def encode_stack(masks: np.ndarray, name: str, owner: str) -> Rles:
+    """Run-length encode (n, h, w) masks (bool or integers, nonzero is foreground, any strides)."""
+    if masks.ndim != 3 or masks.dtype.kind not in "biu":
+        raise InvalidInputError(f"The {name!r} given to {owner} must be (n, h, w) masks of bool "
+                                f"or integers (or a list of RLE dicts). Got {masks.dtype} of "
+                                f"shape {masks.shape}. Threshold probabilities first (e.g. "
+                                f"masks > 0.5).")
+    n, h, w = masks.shape
+    check_size([h, w], f"{owner}: {name}")
+    if masks.dtype == np.bool_:
+        masks = masks.view(np.uint8)
+    counts, start = K.encode_masks(masks)
+    return Rles(counts, start, np.full(n, h, np.int64), np.full(n, w, np.int64))
 
 
 def check_polygon(polygon, where: str) -> np.ndarray:

@@ -36,7 +36,8 @@ import numpy as np
 from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
-from ._rles import Rles, check_polygon, check_size, polygons_to_rles, rles_from_objects
+from ._rles import (Rles, check_polygon, check_size, encode_stack, polygons_to_rles,
+                    rles_from_objects)
 
 __all__ = [
     "area", "decode", "encode", "from_boxes", "from_objects", "from_polygons",
@@ -111,12 +112,7 @@ def encode(masks, *, layout: str = "hwn"):
         stack = array.transpose(2, 0, 1)
     else:
         stack = array
-    n, h, w = stack.shape
-    check_size([h, w], f"{owner}: masks")
-    if stack.dtype == np.bool_:
-        stack = stack.view(np.uint8)
-    counts, start = K.encode_masks(stack)
-    objects = Rles(counts, start, np.full(n, h, np.int64), np.full(n, w, np.int64)).to_objects()
+    objects = encode_stack(stack, "masks", owner).to_objects()
     return objects[0] if single else objects
 
 
