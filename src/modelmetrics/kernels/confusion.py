@@ -15,15 +15,16 @@ same time; only when the latter are not zero does the caller run :func:`first_in
 error path, to locate the first one. Labels of at most 16 bits are coded through two small lookup
 tables (:func:`code_tables`; no comparison per pair); wider ones are compared against the range.
 
-Labels are read as they are given: any integer dtype (``uint8`` … ``int64``), 3-D arrays of
-any layout (the caller views 1-D and 2-D inputs as 3-D without copying). Work is split into
-contiguous parts of the flattened (C-order) index, one set of int32 tables per part (a part
-holds fewer than 2**31 pairs), summed into int64 at the end; counts are exact, so the split never
-changes the result. Within a part, small tables come in four interleaved copies, so that long
-runs of one cell (segmentation maps are made of regions) do not chain every increment on the
-previous one through memory; large tables (many classes) come in one copy, in int32 to halve
-the cache and TLB footprint of their scattered increments. Contiguous 8-bit labels are read eight at a
-time (:func:`confusion_table_bytes`), and a run of eight equal pairs costs one increment.
+Labels are read as they are given: any integer dtype (``uint8`` … ``int64``), flat contiguous
+arrays, or 3-D arrays of any layout read row by row (the caller views other shapes as 3-D
+without copying). Work is split into contiguous parts of the flattened (C-order) index, one set
+of int32 tables per part (a part holds fewer than 2**31 pairs), summed into int64 at the end;
+counts are exact, so the split never changes the result. Within a part, small tables come in
+four interleaved copies, so that long runs of one cell (segmentation maps are made of regions)
+do not chain every increment on the previous one through memory; large tables (many classes)
+come in one copy, in int32 to halve the cache and TLB footprint of their scattered increments.
+Contiguous 8-bit labels are read eight at a time (:func:`confusion_table_bytes`), and runs of
+equal pairs are summed in a register.
 """
 
 import numpy as np
@@ -239,14 +240,29 @@ def _byte(word, k):
     return (word >> np.uint64(8 * k)) & np.uint64(0xFF)
 
 
+@njit(**jit_options())
+def _count_word(a, b, g_rows, p_cols, t0, t1, t2, t3):
+    """Count the eight label pairs of words ``a`` (truth) and ``b`` (prediction), round-robin
+    over four tables."""
+    t0[g_rows[_byte(a, 0)] + p_cols[_byte(b, 0)]] += 1
+    t1[g_rows[_byte(a, 1)] + p_cols[_byte(b, 1)]] += 1
+    t2[g_rows[_byte(a, 2)] + p_cols[_byte(b, 2)]] += 1
+    t3[g_rows[_byte(a, 3)] + p_cols[_byte(b, 3)]] += 1
+    t0[g_rows[_byte(a, 4)] + p_cols[_byte(b, 4)]] += 1
+    t1[g_rows[_byte(a, 5)] + p_cols[_byte(b, 5)]] += 1
+    t2[g_rows[_byte(a, 6)] + p_cols[_byte(b, 6)]] += 1
+    t3[g_rows[_byte(a, 7)] + p_cols[_byte(b, 7)]] += 1
+
+
 @njit(**jit_options(parallel=True))
 def confusion_table_bytes(g_words, p_words, g_tail, p_tail, g_rows, p_cols, n_classes, n_parts):
     """:func:`confusion_table` for contiguous 8-bit labels, read eight at a time.
 
     ``g_words``/``p_words`` are the labels viewed as uint64 words (eight labels each), the
     ``*_tail`` arrays the last ``n % 8`` labels. A word pair whose sixteen labels are two
-    repeated values (inside a region of a label map, the common case) costs one increment of
-    eight; other words are counted label by label, round-robin over four tables.
+    repeated values (inside a region of a label map, the common case) adds eight to a run kept
+    in a register, written to the table only when the run's cell changes; other words are
+    counted label by label, round-robin over four tables.
     """
     size = (n_classes + 2) * (n_classes + 1)
     n = g_words.shape[0]
@@ -258,22 +274,24 @@ def confusion_table_bytes(g_words, p_words, g_tail, p_tail, g_rows, p_cols, n_cl
         t1 = tables[part, size:2 * size]
         t2 = tables[part, 2 * size:3 * size]
         t3 = tables[part, 3 * size:4 * size]
+        run_cell = 0
+        run = 0
         for i in range(start, stop):
             a = g_words[i]
             b = p_words[i]
             a0 = _byte(a, 0)
             b0 = _byte(b, 0)
             if a == a0 * ones and b == b0 * ones:
-                t0[g_rows[a0] + p_cols[b0]] += 8
+                cell = g_rows[a0] + p_cols[b0]
+                if cell == run_cell:
+                    run += 8
+                else:
+                    t0[run_cell] += run
+                    run_cell = cell
+                    run = 8
             else:
-                t0[g_rows[a0] + p_cols[b0]] += 1
-                t1[g_rows[_byte(a, 1)] + p_cols[_byte(b, 1)]] += 1
-                t2[g_rows[_byte(a, 2)] + p_cols[_byte(b, 2)]] += 1
-                t3[g_rows[_byte(a, 3)] + p_cols[_byte(b, 3)]] += 1
-                t0[g_rows[_byte(a, 4)] + p_cols[_byte(b, 4)]] += 1
-                t1[g_rows[_byte(a, 5)] + p_cols[_byte(b, 5)]] += 1
-                t2[g_rows[_byte(a, 6)] + p_cols[_byte(b, 6)]] += 1
-                t3[g_rows[_byte(a, 7)] + p_cols[_byte(b, 7)]] += 1
+                _count_word(a, b, g_rows, p_cols, t0, t1, t2, t3)
+        t0[run_cell] += run
     t0 = tables[0, 0:size]
     for k in range(g_tail.shape[0]):
         t0[g_rows[g_tail[k]] + p_cols[p_tail[k]]] += 1
