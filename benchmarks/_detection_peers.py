@@ -34,52 +34,54 @@ def workload(images: int = 5000, seed: int = 0, masks: bool = False) -> tuple[st
     return str(gt), str(dt)
 
 
-def ours(gt: str, dt: str):
+def ours(gt: str, dt: str, iou_type: str = "bbox"):
     import modelmetrics as mm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return mm.evaluate_coco(gt, dt).stats
+        return mm.evaluate_coco(gt, dt, iou_type=iou_type).stats
 
 
-def _cocoeval(coco_cls, eval_cls, gt: str, dt: str, load_res: str = "loadRes"):
+def _cocoeval(coco_cls, eval_cls, gt: str, dt: str, load_res: str = "loadRes",
+              iou_type: str = "bbox"):
     with contextlib.redirect_stdout(io.StringIO()):
         ground_truth = coco_cls(gt)
         detections = getattr(ground_truth, load_res)(dt)
-        evaluator = eval_cls(ground_truth, detections, "bbox")
+        evaluator = eval_cls(ground_truth, detections, iou_type)
         evaluator.evaluate()
         evaluator.accumulate()
         evaluator.summarize()
     return np.asarray(evaluator.stats)
 
 
-def pycocotools(gt: str, dt: str):
+def pycocotools(gt: str, dt: str, iou_type: str = "bbox"):
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
-    return _cocoeval(COCO, COCOeval, gt, dt)
+    return _cocoeval(COCO, COCOeval, gt, dt, iou_type=iou_type)
 
 
-def faster_coco_eval(gt: str, dt: str):
+def faster_coco_eval(gt: str, dt: str, iou_type: str = "bbox"):
     from faster_coco_eval import COCO, COCOeval_faster
 
-    return _cocoeval(COCO, COCOeval_faster, gt, dt)
+    return _cocoeval(COCO, COCOeval_faster, gt, dt, iou_type=iou_type)
 
 
-def hotcoco(gt: str, dt: str):
+def hotcoco(gt: str, dt: str, iou_type: str = "bbox"):
     import hotcoco as hc
 
-    return _cocoeval(hc.COCO, hc.COCOeval, gt, dt, load_res="load_res")
+    return _cocoeval(hc.COCO, hc.COCOeval, gt, dt, load_res="load_res", iou_type=iou_type)
 
 
-def ultrafast_pycocotools(gt: str, dt: str):
+def ultrafast_pycocotools(gt: str, dt: str, iou_type: str = "bbox"):
     from ultrafast_pycocotools import COCO, COCOeval
 
-    return _cocoeval(COCO, COCOeval, gt, dt)
+    return _cocoeval(COCO, COCOeval, gt, dt, iou_type=iou_type)
 
 
 def available_peers() -> dict:
-    """name -> callable(gt_path, dt_path) -> 12 stats, for the evaluators installed here."""
+    """name -> callable(gt_path, dt_path, iou_type="bbox") -> 12 stats, for the evaluators
+    installed here."""
     import importlib.util
 
     table = {"modelmetrics": ours}

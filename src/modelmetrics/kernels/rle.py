@@ -93,34 +93,74 @@ def decode_strings(buf, starts, ends, escaped, h, w):
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
             status[i] = _decode_one(buf, starts[i], ends[i], escaped[i], h[i] * w[i],
-                                    counts, start[i], start[i + 1])
+                                    counts, start[i], start[i + 1], True)[0]
     return counts, start, status
 
 
+@njit(**jit_options(parallel=True))
+def check_strings(buf, starts, ends, escaped, h, w):
+    """Read compressed RLE strings as :func:`decode_strings` does without storing their runs:
+    each string's status, pixel area and whether it is canonical (no empty run after the
+    first). Returns int8 (n,), int64 (n,), bool (n,)."""
+    n = starts.shape[0]
+    status = np.zeros(n, np.int8)
+    areas = np.zeros(n, np.int64)
+    canonical = np.ones(n, np.bool_)
+    no_runs = np.empty(0, np.uint32)
+    n_chunks = min(n, 256)
+    for chunk in prange(n_chunks):
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            status[i], areas[i], canonical[i] = _decode_one(
+                buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
+    return status, areas, canonical
+
+
+@njit(**jit_options(parallel=True))
+def decode_some(buf, starts, ends, escaped, index):
+    """The runs of the (already checked) strings ``index``, in that order: ``counts``,
+    ``start``."""
+    n = index.shape[0]
+    start = np.zeros(n + 1, np.int64)
+    for q in prange(n):
+        m = 0
+        for p in range(starts[index[q]], ends[index[q]]):
+            m += _is_last(buf[p])
+        start[q + 1] = m
+    _cumulate(start)
+    counts = np.empty(start[n], np.uint32)
+    for q in prange(n):
+        i = index[q]
+        _decode_one(buf, starts[i], ends[i], escaped[i], -1, counts, start[q], start[q + 1], True)
+    return counts, start
+
+
 @njit(**_INLINE)
-def _decode_one(buf, p, end, escaped, total, counts, out, out_end):
-    """rleFrString of ``buf[p:end]`` into ``counts[out:out_end]``; a status code."""
+def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
+    """rleFrString of ``buf[p:end]``, into ``counts[out:out_end]`` when ``write``: (status
+    code, pixel area, whether canonical). The runs must add up to ``total`` (unless < 0)."""
     m = 0
     two_back = np.int64(0)
     one_back = np.int64(0)
     acc = np.int64(0)
+    area = np.int64(0)
+    canonical = True
     while p < end:
         x = np.int64(0)
         k = 0
         more = True
         while more:
             if p >= end:
-                return RLE_TRUNCATED
+                return RLE_TRUNCATED, area, canonical
             c = np.int64(buf[p])
             p += 1
             if escaped and c == 92:
                 if p >= end or buf[p] != 92:
-                    return RLE_BAD_ESCAPE
+                    return RLE_BAD_ESCAPE, area, canonical
                 p += 1
             if c < 48 or c > 111:
-                return RLE_BAD_CHAR
+                return RLE_BAD_CHAR, area, canonical
             if k >= 7:  # more than 35 bits: no count of a uint32 mask needs it
-                return RLE_BAD_COUNT
+                return RLE_BAD_COUNT, area, canonical
             c -= 48
             x |= (c & 0x1F) << (5 * k)
             more = (c & 0x20) != 0
@@ -129,14 +169,21 @@ def _decode_one(buf, p, end, escaped, total, counts, out, out_end):
                 x |= np.int64(-1) << (5 * k)
         if m > 2:
             x += two_back
-        if x < 0 or x > _UINT32_MAX or out + m >= out_end:
-            return RLE_BAD_COUNT
-        counts[out + m] = x
+        if x < 0 or x > _UINT32_MAX:
+            return RLE_BAD_COUNT, area, canonical
+        if write:
+            if out + m >= out_end:
+                return RLE_BAD_COUNT, area, canonical
+            counts[out + m] = x
         acc += x
+        if m & 1:
+            area += x
+        if x == 0 and m > 0:
+            canonical = False
         two_back = one_back
         one_back = x
         m += 1
-    return RLE_OK if acc == total else RLE_BAD_SUM
+    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical
 
 
 @njit(**jit_options(parallel=True))
@@ -718,7 +765,8 @@ def parse_polygons(buf, starts, ends):
     n = starts.shape[0]
     capacity = 0
     for i in range(n):
-        capacity += (ends[i] - starts[i]) // 2 + 1
+        if buf[_js._skip_ws(buf, starts[i])] == 91:  # arrays only: RLE objects hold no polygon
+            capacity += (ends[i] - starts[i]) // 2 + 1
     values = np.empty(capacity, np.float64)
     part_start = np.zeros(capacity + 1, np.int64)
     record_part = np.zeros(n + 1, np.int64)

@@ -16,7 +16,7 @@ from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
 
-__all__ = ["Rles", "check_polygon", "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
+__all__ = ["Rles", "StringMasks", "check_polygon", "check_strings", "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
 
 _STATUS_TEXT = {
     K.RLE_BAD_CHAR: "holds a character outside '0'..'o' (the 64 characters of COCO's RLE code)",
@@ -60,12 +60,9 @@ class Rles:
 
     def take(self, index: np.ndarray) -> Rles:
         """The masks ``index`` (int array), in that order."""
-        lengths = np.diff(self.start)[index]
-        start = np.zeros(index.shape[0] + 1, np.int64)
-        np.cumsum(lengths, out=start[1:])
-        pieces = [self.counts[self.start[i]:self.start[i + 1]] for i in index.tolist()]
-        counts = np.concatenate(pieces) if pieces else np.empty(0, np.uint32)
-        return Rles(counts.astype(np.uint32, copy=False), start, self.h[index], self.w[index])
+        index = np.asarray(index, np.int64)
+        counts, start = K.gather(self.counts, self.start, index)
+        return Rles(counts, start, self.h[index], self.w[index])
 
     @staticmethod
     def concat(parts: list) -> Rles:
@@ -86,6 +83,42 @@ class Rles:
         offsets = offsets.tolist()
         return [{"size": [h, w], "counts": data[offsets[i]:offsets[i + 1]]}
                 for i, (h, w) in enumerate(zip(self.h.tolist(), self.w.tolist()))]
+
+
+@dataclass(frozen=True)
+class StringMasks:
+    """Compressed RLE strings left in place in a document's bytes, checked (each string is
+    valid and adds up to its size) but decoded only on :meth:`take`."""
+
+    buffer: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    escaped: np.ndarray
+    h: np.ndarray
+    w: np.ndarray
+    areas: np.ndarray  # int64 (n,), from the check
+
+    @property
+    def n(self) -> int:
+        return self.h.shape[0]
+
+    def area(self) -> np.ndarray:
+        return self.areas
+
+    def take(self, index: np.ndarray) -> Rles:
+        index = np.asarray(index, np.int64)
+        counts, start = K.decode_some(self.buffer, self.starts, self.ends, self.escaped, index)
+        return Rles(counts, start, self.h[index], self.w[index])
+
+
+def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
+    """Check compressed strings ``buffer[starts[i]:ends[i]]`` without decoding them for good;
+    ``where(i)`` names record ``i`` in errors."""
+    status, areas, _ = K.check_strings(buffer, starts, ends, escaped, h, w)
+    if status.any():
+        rles_from_strings(buffer, starts, ends, escaped, h, w, where)  # raises, naming it
+    return StringMasks(buffer, starts, ends, escaped, np.asarray(h, np.int64),
+                       np.asarray(w, np.int64), areas)
 
 
 def empty_rles() -> Rles:

@@ -15,7 +15,8 @@ import numpy as np
 from ..exceptions import InvalidInputError
 from ..io.coco_results import Segmentations
 from ..kernels import rle as K
-from ._rles import Rles, check_polygon, empty_rles, rles_from_objects, rles_from_strings
+from ._rles import (Rles, StringMasks, check_polygon, check_strings, empty_rles,
+                    rles_from_objects, rles_from_strings)
 
 __all__ = ["MaskIoU", "segmentation_masks", "segmentations_of"]
 
@@ -30,7 +31,8 @@ def segmentations_of(records: list) -> Segmentations:
                          objects=[r.get("segmentation") for r in records])
 
 
-def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str) -> Rles:
+def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
+                       what: str) -> Rles | StringMasks:
     """The mask of every record, in record order.
 
     Parameters
@@ -44,9 +46,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str) ->
 
     Returns
     -------
-    Rles
+    Rles or StringMasks
         Polygons rasterised and their parts merged, uncompressed RLEs compressed, compressed
-        ones decoded (``annToRLE``).
+        ones decoded (``annToRLE``); when every record is a compressed string read from a
+        document, the strings are checked and left in place (decoded on ``take``).
     """
     n = len(seg)
     if n and not seg.present.all():
@@ -89,6 +92,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str) ->
     if part_record.size:
         records.append(np.unique(part_record))
         pieces.append(_polygon_masks(parts, part_record, image_size, what))
+    if string.all():  # results as written by every encoder: left in place until needed
+        return check_strings(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
+                             seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
+                             lambda k: f"{what} {k}")
     if string.any():
         index = np.flatnonzero(string)
         records.append(index)
@@ -103,6 +110,8 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str) ->
                                         lambda k: f"{what} {index[k]}"))
     if not pieces:
         return empty_rles()
+    if len(pieces) == 1:
+        return pieces[0]
     every = Rles.concat(pieces)
     order = np.empty(n, np.int64)
     order[np.concatenate(records)] = np.arange(n)
@@ -149,24 +158,47 @@ def _polygon_masks(parts: list, part_record: np.ndarray, image_size: np.ndarray,
 class MaskIoU:
     """Mask IoU for the shared matcher (:func:`modelmetrics.detection._engine.match_detections`):
     pycocotools' ``maskUtils.iou`` on runs, crowd rule included; masks of different sizes in
-    one image are an error naming them (pycocotools silently gives -1)."""
+    one image are an error naming them (pycocotools silently gives -1).
 
-    def __init__(self, det: Rles, gt: Rles, det_what: str = "result",
+    Only the detections that share a group with a ground truth are decoded (``take``), once.
+    """
+
+    def __init__(self, det, gt: Rles, det_what: str = "result",
                  gt_what: str = "ground-truth annotation"):
-        self.det = det.canonical()
+        self.det = det
         self.gt = gt.canonical()
-        self.det_area = self.det.area()
-        self.det_box = self.det.bbox()
         self.gt_box = self.gt.bbox()
-        self.det_size = np.stack([self.det.h, self.det.w], axis=1)
         self.gt_size = np.stack([self.gt.h, self.gt.w], axis=1)
         self.what = (det_what, gt_what)
+        self.slot = np.full(det.n, -1, np.int64)  # detection -> row of the decoded ones
+        self.decoded = None
+
+    def _decode(self, needed: np.ndarray) -> None:
+        new = needed[self.slot[needed] < 0]
+        if new.size == 0:
+            return
+        taken = self.det.take(new).canonical()
+        box, area = taken.bbox(), taken.area()
+        size = np.stack([taken.h, taken.w], axis=1)
+        if self.decoded is not None:
+            old = self.decoded
+            taken = Rles.concat([old[0], taken])
+            box, area, size = (np.concatenate([a, b]) for a, b in
+                               ((old[1], box), (old[2], area), (old[3], size)))
+        self.slot[new] = np.arange(new.size) + (self.decoded[0].n if self.decoded else 0)
+        self.decoded = (taken, box, area, size)
 
     def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
-        d, g = self.det, self.gt
-        K.iou_groups(d.counts, d.start, self.det_area, self.det_box, self.det_size, det_index,
-                     det_start, g.counts, g.start, self.gt_box, self.gt_size, gt_index, gt_start,
-                     gt_crowd, iou_start, iou)
+        with_gt = np.repeat(np.diff(gt_start) > 0, np.diff(det_start))
+        needed = np.unique(det_index[with_gt])
+        self._decode(needed)
+        if self.decoded is None:
+            return
+        d, box, area, size = self.decoded
+        g = self.gt
+        rows = self.slot[det_index]  # -1 only in groups without ground truth (no IoU there)
+        K.iou_groups(d.counts, d.start, area, box, size, rows, det_start, g.counts, g.start,
+                     self.gt_box, self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
         if iou.size and iou.min() < 0:
             k = int(np.flatnonzero(iou < 0)[0])
             group = int(np.searchsorted(iou_start, k, side="right")) - 1
@@ -175,6 +207,6 @@ class MaskIoU:
             i = int(det_index[det_start[group] + q])
             j = int(gt_index[gt_start[group] + r])
             raise InvalidInputError(
-                f"{self.what[0]} {i} has a mask of size {self.det_size[i].tolist()} but "
-                f"{self.what[1]} {j} of the same image has {self.gt_size[j].tolist()}; masks "
-                f"compared must have the image's size.")
+                f"{self.what[0]} {i} has a mask of size {size[rows[det_start[group] + q]].tolist()}"
+                f" but {self.what[1]} {j} of the same image has {self.gt_size[j].tolist()}; "
+                f"masks compared must have the image's size.")
