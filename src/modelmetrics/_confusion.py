@@ -22,6 +22,7 @@ from .kernels import confusion as K
 
 __all__ = [
     "ConfusionResult",
+    "add_pairs",
     "as_label_array",
     "check_class_names",
     "check_num_classes",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 _EMPTY_LUT = np.empty(0, np.int64)
+_EMPTY_WEIGHT = np.empty(0, np.float64)
 #: Tables of at most this many cells are counted in four interleaved copies per part, larger
 #: ones in one (see :mod:`modelmetrics.kernels.confusion`).
 _WAYS_MAX_CELLS = 1 << 12
@@ -247,6 +249,56 @@ def count_pairs_weighted(gt: np.ndarray, pred: np.ndarray, weight: np.ndarray, n
         # the unweighted counts say how many are out of range on each side
         count_pairs(gt, pred, n_classes, ignore=ignore, names=names, owner=owner)
     return np.ascontiguousarray(table[:n_classes, :n_classes]), float(table[n_classes].sum())
+
+
+#: Batches with fewer than (cells of the matrix) / _SPARSE_RATIO pairs are added straight into the
+#: state (:func:`modelmetrics.kernels.confusion.accumulate_pairs`): clearing and summing a table
+#: of many classes would cost more than counting them.
+_SPARSE_RATIO = 4
+
+
+def add_pairs(state: np.ndarray, gt: np.ndarray, pred: np.ndarray, n_classes: int, *,
+              weight: np.ndarray | None = None, ignore: int | None = None, shift: int = 0,
+              names=("y_true", "y_pred"), owner: str = "", unit: str = "sample") -> int:
+    """Add the confusion counts (or, with ``weight``, the summed weights) of two label arrays
+    into ``state`` (a C-contiguous ``(n_classes, n_classes)`` int64 or float64 array), in place.
+
+    Small batches go straight into the state; large ones through :func:`count_pairs` (all
+    cores). Weighted batches are 1-D and have no ignore label.
+
+    Returns
+    -------
+    int
+        Pairs left out as ignored (0 for weighted batches).
+
+    Raises
+    ------
+    InvalidInputError
+        When a label is out of range; ``state`` is unchanged then.
+    """
+    n = gt.size
+    if n == 0:
+        return 0
+    if n * _SPARSE_RATIO < n_classes * n_classes:
+        g = gt.reshape(-1)
+        p = pred.reshape(-1)
+        g_rows, _ = _code_tables(g.dtype, n_classes, ignore, shift)
+        _, p_cols = _code_tables(p.dtype, n_classes, ignore, shift)
+        ignored, gt_bad, pred_bad = K.accumulate_pairs(
+            state, g, p, _EMPTY_WEIGHT if weight is None else weight, n_classes,
+            0 if ignore is None else ignore, ignore is not None, shift, g_rows, p_cols)
+        if gt_bad or pred_bad:
+            _raise_out_of_range(_as_3d(gt), _as_3d(pred), gt.shape, n_classes, ignore, shift,
+                                gt_bad, pred_bad, names, owner, unit)
+        return ignored
+    if weight is None:
+        counts, ignored = count_pairs(gt, pred, n_classes, ignore=ignore, shift=shift, names=names,
+                                      owner=owner, unit=unit)
+    else:
+        counts, ignored = count_pairs_weighted(gt, pred, weight, n_classes, names=names,
+                                               owner=owner)[0], 0
+    state += counts
+    return ignored
 
 
 # -- shared by the task packages: options, ratios under the undefined-value policy -------------

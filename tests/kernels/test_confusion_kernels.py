@@ -205,3 +205,49 @@ def test_code_tables_signed_patterns():
     assert rows[255] == 4 * stride  # bit pattern of -1: ignored
     assert rows[128] == 5 * stride  # -128: out of range
     assert cols[255] == 4 and cols[2] == 2
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64])
+def test_add_pairs_small_batches_go_straight_into_the_state(dtype):
+    """Batches much smaller than the matrix: one pass, no table (accumulate_pairs)."""
+    rng = np.random.default_rng(12)
+    n_classes = 60
+    state = np.zeros((n_classes, n_classes), np.int64)
+    expected = np.zeros_like(state)
+    ignored_total = 0
+    for size in (1, 7, 100, 899):
+        gt = _labels(rng, (size,), n_classes, dtype, ignore=120, p_ignore=0.2)
+        pred = _labels(rng, (size,), n_classes, dtype)
+        matrix, ignored = ref.confusion(gt, pred, n_classes, ignore=120)
+        expected += np.array(matrix)
+        ignored_total += ignored
+        assert engine.add_pairs(state, gt, pred, n_classes, ignore=120) == ignored
+        assert np.array_equal(state, expected)
+    grid = _labels(rng, (3, 9, 10), n_classes, dtype)[:, ::2, ::3]  # non-contiguous, 3-D
+    engine.add_pairs(state, grid, grid, n_classes)
+    assert np.trace(state) - np.trace(expected) == grid.size
+    shifted = np.array([0, 1, 5, 255], dtype)
+    before = state.copy()
+    engine.add_pairs(state, shifted, np.array([3, 0, 4, 9], dtype), n_classes, ignore=255, shift=1)
+    assert (state - before).sum() == 2 and state[0, 0] - before[0, 0] == 1 and state[4, 4] - before[4, 4] == 1
+
+
+def test_add_pairs_weighted_and_refused_batches():
+    rng = np.random.default_rng(13)
+    n_classes = 50
+    gt = rng.integers(0, n_classes, 300)
+    pred = rng.integers(0, n_classes, 300)
+    w = rng.random(300)
+    state = np.zeros((n_classes, n_classes))
+    engine.add_pairs(state, gt, pred, n_classes, weight=w)
+    np.testing.assert_allclose(state, ref.weighted_confusion(gt, pred, w, n_classes), rtol=1e-12)
+    before = state.copy()
+    bad = pred.copy()
+    bad[[40, 200]] = [n_classes, -2]
+    with pytest.raises(InvalidInputError, match=r"2 sample\(s\) in all .* the first is 50 in 'y_pred' at index 40"):
+        engine.add_pairs(state, gt, bad, n_classes, weight=w)
+    assert np.array_equal(state, before)
+    counts = np.zeros((n_classes, n_classes), np.int64)
+    with pytest.raises(InvalidInputError, match="the first is 50 in 'y_pred' at index 40"):
+        engine.add_pairs(counts, gt, bad, n_classes)
+    assert not counts.any()

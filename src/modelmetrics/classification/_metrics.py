@@ -47,12 +47,11 @@ import numpy as np
 
 from .._confusion import (
     ConfusionResult,
+    add_pairs,
     as_label_array,
     check_class_names,
     check_num_classes,
     check_zero_division,
-    count_pairs,
-    count_pairs_weighted,
     mean_of_defined,
     per_class_table,
     ratios,
@@ -514,11 +513,11 @@ class ClassificationMetrics:
             return self._update_multilabel(y_true, y_pred, sample_weight, owner)
         batch = self._batch(y_true, y_pred, sample_weight, owner)
         n = batch.true.shape[0]
-        if batch.weight is None:
-            counts, _ = count_pairs(batch.true, batch.pred, self.num_classes, owner=owner)
-        else:
-            counts, _ = count_pairs_weighted(batch.true, batch.pred, batch.weight, self.num_classes,
-                                             owner=owner)
+        state = self._counts
+        if batch.weight is not None and state.dtype != np.float64:
+            state = state.astype(np.float64)  # weighted from now on (kept only if accepted)
+        add_pairs(state, batch.true, batch.pred, self.num_classes, weight=batch.weight, owner=owner)
+        self._counts = state
         if batch.scores is not None and n:
             n_parts = max(1, min(_RANK_MAX_PARTS, -(-n // _RANK_PART)))
             weight = batch.weight if batch.weight is not None else np.empty(0)
@@ -526,9 +525,6 @@ class ClassificationMetrics:
                 ranks = K.rank_histogram(batch.scores, batch.true, weight, n_parts)
             self._ranks += ranks
             self._n_scored += n
-        if counts.dtype != self._counts.dtype:
-            self._counts = self._counts.astype(np.float64)
-        self._counts += counts
         self._n_samples += n
         return self
 
@@ -834,8 +830,6 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None, normalize=None, sample
         return metric.update(y_true, y_pred, sample_weight)._counts
     metric = ClassificationMetrics(n, class_names=names, threshold=threshold)
     batch = metric._batch(y_true, y_pred, sample_weight, owner)
-    if batch.weight is None:
-        counts, _ = count_pairs(batch.true, batch.pred, n, owner=owner)
-    else:
-        counts, _ = count_pairs_weighted(batch.true, batch.pred, batch.weight, n, owner=owner)
+    counts = np.zeros((n, n), np.int64 if batch.weight is None else np.float64)
+    add_pairs(counts, batch.true, batch.pred, n, weight=batch.weight, owner=owner)
     return _normalized(counts, normalize, owner, metric.class_names)

@@ -34,6 +34,7 @@ from numba.extending import overload
 from .._config import jit_options
 
 __all__ = [
+    "accumulate_pairs",
     "code_tables",
     "confusion_table",
     "confusion_table_bytes",
@@ -327,6 +328,57 @@ def confusion_table_weighted(gt, pred, weight, n_classes, ignore, has_ignore, g_
             bad += (row == (n_classes + 1) * stride) or (col == n_classes and row < n_classes * stride)
         invalid[part] = bad
     return _sum_tables(tables, n_classes, np.zeros(size, np.float64)), invalid.sum()
+
+
+@njit(**jit_options())
+def accumulate_pairs(state, gt, pred, weight, n_classes, ignore, has_ignore, shift, g_rows, p_cols):
+    """Add label pairs straight into a ``(n_classes, n_classes)`` state (int64 counts, or float64
+    sums of ``weight``), for batches much smaller than the table (no table to clear and sum).
+
+    One pass over the labels checks them and records each pair's cell in a scratch array; only
+    when none is out of range are the cells added (so a refused batch leaves ``state`` as it
+    was).
+
+    Parameters
+    ----------
+    state : 2-D int64 or float64 array (n_classes, n_classes), C-contiguous, updated in place
+    gt, pred : 1-D integer arrays of the same length, any dtype and layout
+    weight : 1-D float64 array of the same length, or empty for counts
+    n_classes, ignore, has_ignore, shift, g_rows, p_cols
+        As for :func:`confusion_table`.
+
+    Returns
+    -------
+    (n_ignored, n_gt_bad, n_pred_bad) : ints
+    """
+    stride = n_classes + 1
+    n = gt.shape[0]
+    cells = np.empty(n, np.int64)
+    ignored = 0
+    gt_bad = 0
+    pred_bad = 0
+    for i in range(n):
+        row = _row_offset(gt[i], g_rows, n_classes, ignore, has_ignore, shift) // stride
+        col = _col(pred[i], p_cols, n_classes)
+        cells[i] = -1
+        if row == n_classes:
+            ignored += 1
+        elif row > n_classes:
+            gt_bad += 1
+        elif col == n_classes:
+            pred_bad += 1
+        else:
+            cells[i] = row * n_classes + col
+    if gt_bad == 0 and pred_bad == 0:
+        flat = state.reshape(-1)
+        weighted = weight.shape[0] > 0
+        for i in range(n):
+            if cells[i] >= 0:
+                if weighted:
+                    flat[cells[i]] += weight[i]
+                else:
+                    flat[cells[i]] += 1
+    return ignored, gt_bad, pred_bad
 
 
 @njit(**jit_options())

@@ -45,11 +45,11 @@ import numpy as np
 
 from .._confusion import (
     ConfusionResult,
+    add_pairs,
     as_label_array,
     check_class_names,
     check_num_classes,
     check_zero_division,
-    count_pairs,
     mean_of_defined,
     per_class_table,
     ratios,
@@ -250,10 +250,9 @@ class SegmentationMetrics:
                 f"The 'gt' and 'pred' arguments of {owner} must have the same shape. Got "
                 f"{g.shape} and {p.shape} instead; resize the prediction to the label map (nearest "
                 f"neighbour), or pass maps of the same images.")
-        counts, ignored = count_pairs(g, p, self.num_classes, ignore=self.ignore_index,
-                                      shift=int(self.reduce_zero_label), names=("gt", "pred"),
-                                      owner=owner, unit="pixel")
-        self._counts += counts
+        ignored = add_pairs(self._counts, g, p, self.num_classes, ignore=self.ignore_index,
+                            shift=int(self.reduce_zero_label), names=("gt", "pred"), owner=owner,
+                            unit="pixel")
         self._n_ignored += ignored
         self._n_images += 1 if g.ndim == 2 else g.shape[0]
         return self
