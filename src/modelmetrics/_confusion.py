@@ -165,6 +165,38 @@ def _raise_out_of_range(gt, pred, shape, n_classes, ignore, shift, n_gt_bad, n_p
         f"num_classes={n_classes}: check num_classes, or map the extra values to ignore_index.")
 
 
+def _count_table(gt, pred, n_classes, ignore, shift, names, owner, unit):
+    """Validated counts of a non-empty batch: a ``(n_classes, n_classes)`` view of the kernel's
+    table, and the number of ignored pairs."""
+    shape = gt.shape
+    g3, p3 = _as_3d(gt), _as_3d(pred)
+    g_rows, _ = _code_tables(g3.dtype, n_classes, ignore, shift)
+    _, p_cols = _code_tables(p3.dtype, n_classes, ignore, shift)
+    n = g3.size
+    with threads_for(n):
+        n_parts = max(_n_threads(), -(-n // _MAX_PART))
+        if (g3.dtype == p3.dtype == np.uint8 and g3.flags.c_contiguous and p3.flags.c_contiguous
+                and sys.byteorder == "little" and n >= 8):
+            flat_g, flat_p = g3.reshape(-1), p3.reshape(-1)
+            cut = n - n % 8
+            table = K.confusion_table_bytes(flat_g[:cut].view(np.uint64), flat_p[:cut].view(np.uint64),
+                                            flat_g[cut:], flat_p[cut:], g_rows, p_cols, n_classes,
+                                            n_parts)
+        else:
+            ways = 4 if (n_classes + 2) * (n_classes + 1) <= _WAYS_MAX_CELLS else 1
+            g_in, p_in = g3, p3
+            if g3.flags.c_contiguous and p3.flags.c_contiguous:  # the common case: flat views
+                g_in, p_in = g3.reshape(-1), p3.reshape(-1)
+            table = K.confusion_table(g_in, p_in, n_classes, 0 if ignore is None else ignore,
+                                      ignore is not None, shift, g_rows, p_cols, n_parts, ways)
+    n_gt_bad = int(table[n_classes + 1].sum())
+    n_pred_bad = int(table[:n_classes, n_classes].sum())
+    if n_gt_bad or n_pred_bad:
+        _raise_out_of_range(g3, p3, shape, n_classes, ignore, shift, n_gt_bad, n_pred_bad,
+                            names, owner, unit)
+    return table[:n_classes, :n_classes], int(table[n_classes].sum())
+
+
 def count_pairs(gt: np.ndarray, pred: np.ndarray, n_classes: int, *, ignore: int | None = None,
                 shift: int = 0, names=("y_true", "y_pred"), owner: str = "",
                 unit: str = "sample") -> tuple[np.ndarray, int]:
@@ -193,35 +225,10 @@ def count_pairs(gt: np.ndarray, pred: np.ndarray, n_classes: int, *, ignore: int
     InvalidInputError
         When a label is out of range; nothing is counted then.
     """
-    shape = gt.shape
-    g3, p3 = _as_3d(gt), _as_3d(pred)
-    g_rows, _ = _code_tables(g3.dtype, n_classes, ignore, shift)
-    _, p_cols = _code_tables(p3.dtype, n_classes, ignore, shift)
-    n = g3.size
-    if n == 0:
+    if gt.size == 0:
         return np.zeros((n_classes, n_classes), np.int64), 0
-    with threads_for(n):
-        n_parts = max(_n_threads(), -(-n // _MAX_PART))
-        if (g3.dtype == p3.dtype == np.uint8 and g3.flags.c_contiguous and p3.flags.c_contiguous
-                and sys.byteorder == "little" and n >= 8):
-            flat_g, flat_p = g3.reshape(-1), p3.reshape(-1)
-            cut = n - n % 8
-            table = K.confusion_table_bytes(flat_g[:cut].view(np.uint64), flat_p[:cut].view(np.uint64),
-                                            flat_g[cut:], flat_p[cut:], g_rows, p_cols, n_classes,
-                                            n_parts)
-        else:
-            ways = 4 if (n_classes + 2) * (n_classes + 1) <= _WAYS_MAX_CELLS else 1
-            g_in, p_in = g3, p3
-            if g3.flags.c_contiguous and p3.flags.c_contiguous:  # the common case: flat views
-                g_in, p_in = g3.reshape(-1), p3.reshape(-1)
-            table = K.confusion_table(g_in, p_in, n_classes, 0 if ignore is None else ignore,
-                                      ignore is not None, shift, g_rows, p_cols, n_parts, ways)
-    n_gt_bad = int(table[n_classes + 1].sum())
-    n_pred_bad = int(table[:n_classes, n_classes].sum())
-    if n_gt_bad or n_pred_bad:
-        _raise_out_of_range(g3, p3, shape, n_classes, ignore, shift, n_gt_bad, n_pred_bad,
-                            names, owner, unit)
-    return np.ascontiguousarray(table[:n_classes, :n_classes]), int(table[n_classes].sum())
+    counts, ignored = _count_table(gt, pred, n_classes, ignore, shift, names, owner, unit)
+    return np.ascontiguousarray(counts), ignored
 
 
 def count_pairs_weighted(gt: np.ndarray, pred: np.ndarray, weight: np.ndarray, n_classes: int, *,
@@ -292,8 +299,7 @@ def add_pairs(state: np.ndarray, gt: np.ndarray, pred: np.ndarray, n_classes: in
                                 gt_bad, pred_bad, names, owner, unit)
         return ignored
     if weight is None:
-        counts, ignored = count_pairs(gt, pred, n_classes, ignore=ignore, shift=shift, names=names,
-                                      owner=owner, unit=unit)
+        counts, ignored = _count_table(gt, pred, n_classes, ignore, shift, names, owner, unit)
     else:
         counts, ignored = count_pairs_weighted(gt, pred, weight, n_classes, names=names,
                                                owner=owner)[0], 0

@@ -52,6 +52,7 @@ from .._confusion import (
     check_class_names,
     check_num_classes,
     check_zero_division,
+    count_pairs,
     mean_of_defined,
     per_class_table,
     ratios,
@@ -88,9 +89,10 @@ _RANK_MAX_PARTS = 64
 
 def _normalized(matrix: np.ndarray, normalize, owner: str, class_names) -> np.ndarray:
     """``matrix`` normalised over true classes (rows), predictions (columns) or all, as
-    scikit-learn does: a row (column) without samples stays 0, and a warning names it."""
+    scikit-learn does: a row (column) without samples stays 0, and a warning names it. Without
+    ``normalize``, ``matrix`` itself."""
     if normalize is None:
-        return matrix.copy()
+        return matrix
     check_choice(normalize, "normalize", owner, _NORMALIZE)
     m = matrix.astype(np.float64)
     with np.errstate(all="ignore"):
@@ -180,8 +182,8 @@ class ClassificationResult(ConfusionResult):
         predictions (``"pred"``) or everything (``"all"``) as scikit-learn's."""
         if normalize is not None:
             self._single_label("confusion(normalize=...)")
-        return _normalized(self.confusion_matrix, normalize, "ClassificationResult.confusion",
-                           self.class_names)
+        return _normalized(self.confusion_matrix.copy(), normalize,
+                           "ClassificationResult.confusion", self.class_names)
 
     def most_confused(self, k: int = 10) -> list[tuple[str, str, float]]:
         """The ``k`` largest off-diagonal cells: ``(true name, predicted name, count)``, by
@@ -416,6 +418,10 @@ class ClassificationMetrics:
 
     def __init__(self, num_classes, *, class_names=None, threshold=0.5, zero_division=None,
                  multilabel=False):
+        self._set_options(num_classes, class_names, threshold, zero_division, multilabel)
+        self.reset()
+
+    def _set_options(self, num_classes, class_names, threshold, zero_division, multilabel):
         owner = type(self).__name__
         self.num_classes = check_num_classes(num_classes, owner)
         self.class_names = check_class_names(class_names, self.num_classes, owner)
@@ -426,7 +432,13 @@ class ClassificationMetrics:
         if not isinstance(multilabel, (bool, np.bool_)):
             raise parameter_error("multilabel", owner, "True or False", multilabel)
         self.multilabel = bool(multilabel)
-        self.reset()
+
+    @classmethod
+    def _reader(cls, num_classes, class_names, threshold) -> "ClassificationMetrics":
+        """An instance that only reads batches (``_batch``): options set, no state allocated."""
+        reader = cls.__new__(cls)
+        reader._set_options(num_classes, class_names, threshold, None, False)
+        return reader
 
     # -- input ------------------------------------------------------------------------------
 
@@ -828,8 +840,11 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None, normalize=None, sample
             raise parameter_error("normalize", owner, "None for multi-label input", normalize)
         metric = ClassificationMetrics(n, class_names=names, threshold=threshold, multilabel=True)
         return metric.update(y_true, y_pred, sample_weight)._counts
-    metric = ClassificationMetrics(n, class_names=names, threshold=threshold)
-    batch = metric._batch(y_true, y_pred, sample_weight, owner)
-    counts = np.zeros((n, n), np.int64 if batch.weight is None else np.float64)
-    add_pairs(counts, batch.true, batch.pred, n, weight=batch.weight, owner=owner)
-    return _normalized(counts, normalize, owner, metric.class_names)
+    reader = ClassificationMetrics._reader(n, names, threshold)
+    batch = reader._batch(y_true, y_pred, sample_weight, owner)
+    if batch.weight is None and batch.true.shape[0] * 4 >= n * n:  # dense: the kernel's table
+        counts = count_pairs(batch.true, batch.pred, n, owner=owner)[0]
+    else:
+        counts = np.zeros((n, n), np.int64 if batch.weight is None else np.float64)
+        add_pairs(counts, batch.true, batch.pred, n, weight=batch.weight, owner=owner)
+    return _normalized(counts, normalize, owner, reader.class_names)

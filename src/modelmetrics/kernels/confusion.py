@@ -131,14 +131,31 @@ def _cell(g, p, g_rows, p_cols, n_classes, ignore, has_ignore, shift):
 
 @njit(**jit_options())
 def _count_row(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shift, tables, size):
-    """Count pairs ``k:end`` of 1-D rows ``g`` and ``p`` round-robin into the tables of
-    ``size`` cells that ``tables`` holds one after the other (four, or one: then the four
-    views are the same table)."""
-    t0 = tables[0:size]
-    four = tables.shape[0] >= 4 * size
-    t1 = tables[size:2 * size] if four else t0
-    t2 = tables[2 * size:3 * size] if four else t0
-    t3 = tables[3 * size:4 * size] if four else t0
+    """Count pairs ``k:end`` of 1-D rows ``g`` and ``p`` into the table(s) of ``size`` cells that
+    ``tables`` holds one after the other: four, round-robin, or one."""
+    if tables.shape[0] >= 4 * size:
+        _count_row_four(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shift,
+                        tables[0:size], tables[size:2 * size], tables[2 * size:3 * size],
+                        tables[3 * size:4 * size])
+        return
+    table = tables[0:size]
+    stride = n_classes + 1
+    # in-range pairs take a fast path (two unsigned comparisons) unless the ignore label is
+    # itself a class id
+    fast = not (has_ignore and shift <= ignore < n_classes + shift)
+    for kk in range(k, end):
+        gg = np.int64(g[kk]) - shift
+        pp = np.int64(p[kk])
+        if fast and np.uint64(gg) < np.uint64(n_classes) and np.uint64(pp) < np.uint64(n_classes):
+            table[gg * stride + pp] += 1
+        else:
+            table[_cell(g[kk], p[kk], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
+
+
+@njit(**jit_options())
+def _count_row_four(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shift, t0, t1, t2,
+                    t3):
+    """Count pairs ``k:end`` round-robin into four tables."""
     while k + 4 <= end:
         t0[_cell(g[k], p[k], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
         t1[_cell(g[k + 1], p[k + 1], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
