@@ -132,7 +132,8 @@ def test_demo_includes_detection(tmp_path):
     assert "object detection" in out and "0.504581" in out
 
 
-DEMO_MODEL_TYPES = ("regression", "classification", "object-detection", "semantic-segmentation")
+DEMO_MODEL_TYPES = ("regression", "classification", "object-detection", "instance-segmentation",
+                    "semantic-segmentation")
 
 
 def test_demo_writes_a_valid_job_state_file_per_model_type(tmp_path):
@@ -247,3 +248,24 @@ def test_evaluate_semantic_segmentation_folders(tmp_path):
     done = run("evaluate", "semantic-segmentation", "--gt", str(tmp_path / "gt"), "--pred",
                str(tmp_path / "pred"), "--num-classes", "6")
     assert done.returncode == 1 and "2.png" in done.stderr
+
+
+PUBLISHED_SEGM = [0.3195452758576433, 0.5622883972521636, 0.29892653412086784,
+                  0.3873740315997838, 0.31018272403369485, 0.3269339071005138,
+                  0.2682297225711534, 0.41544868114906375, 0.4168394992198818,
+                  0.4694498622754236, 0.37675922666197265, 0.3814715099715099]
+
+
+def test_evaluate_instance_segmentation_has_published_numbers(tmp_path):
+    job = tmp_path / "job.json"
+    out = run("evaluate", "instance-segmentation", "--gt", str(COCO_GT), "--pred",
+              str(COCO / "instances_val2014_fakesegm100_results.json"), "--out", str(job),
+              check_code=0).stdout
+    assert "0.319545" in out
+    document = mm.load_run(job).to_dict()
+    assert document["modelType"] == "instance-segmentation"
+    metrics = document["metrics"]["test"]
+    keys = ["mean-average-precision", "map-50", "map-75", "map-small", "map-medium",
+            "map-large", "mar-1", "mar-10", "mar-100", "mar-small", "mar-medium", "mar-large"]
+    assert [metrics[k] for k in keys] == pytest.approx(PUBLISHED_SEGM, rel=1e-12, abs=0)
+    assert document["datasetStats"]["test"]["instance-segmentation"]["person"] == 256

@@ -167,4 +167,5 @@ def demo_runs(threshold: float = 0.5) -> dict:
     return {"regression": regression_run(threshold),
             "classification": classification_run(),
             "object-detection": coco_run("bbox"),
+            "instance-segmentation": coco_run("segm"),
             "semantic-segmentation": semantic_segmentation_run()}

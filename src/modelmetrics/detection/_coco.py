@@ -328,6 +328,8 @@ class CocoEvaluation:
         Ground-truth annotations per class name.
     n_dropped : int
         Detections beyond ``max_detections[-1]`` in their image and category (not evaluated).
+    iou_type : {"bbox", "segm"}
+        Box or mask IoU (object detection or instance segmentation).
     """
 
     stats: np.ndarray
@@ -342,6 +344,7 @@ class CocoEvaluation:
     dataset_stats: dict
     n_dropped: int
     _detections: dict = field(repr=False)
+    iou_type: str = "bbox"
 
     def detections(self) -> dict:
         """Per-detection outcomes at the operating IoU (area "all"), one entry per evaluated
@@ -400,8 +403,9 @@ class CocoEvaluation:
 
     @property
     def model_type(self) -> str:
-        """The job-state ``modelType`` of this evaluation."""
-        return "object-detection"
+        """The job-state ``modelType`` of this evaluation: ``"object-detection"`` (boxes) or
+        ``"instance-segmentation"`` (masks)."""
+        return "instance-segmentation" if self.iou_type == "segm" else "object-detection"
 
     @property
     def accuracy(self) -> float | None:
@@ -424,8 +428,8 @@ class CocoEvaluation:
                              "threshold": self.params.score_threshold}}
 
 
-def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support) -> dict:
-    tp, fp = E.operating_counts(rows, n_gt.shape[0], params)
+def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support, counts) -> dict:
+    tp, fp = counts
     fn = n_gt[:, 0] - tp
     thresholds = params.iou_thresholds
     table = {}
@@ -563,14 +567,15 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
                               gt.category, gt.area, gt.crowd, gt.ann_id, gt.image_ids.size, K,
                               params, iou_of_groups)
     n_gt = E.count_ground_truth(gt.category, gt.area, gt.crowd, K, params.area_ranges)
-    tp, _ = E.operating_counts(rows, K, params)
-    confusion = E.confusion_matrix(rows, tp, gt.image, gt.category, gt.crowd, gt.area,
+    counts = E.operating_counts(rows, K, params)
+    confusion = E.confusion_matrix(rows, counts[0], gt.image, gt.category, gt.crowd, gt.area,
                                    gt.image_ids.size, K, params, iou_of_groups)
     matched_gt_id = np.full(rows.match.shape, -1, np.int64)
     matched_gt_id[rows.match >= 0] = gt.ann_id[rows.match[rows.match >= 0]]
     return build_evaluation(rows, n_gt, np.bincount(gt.category, minlength=K), gt.category_ids,
                             gt.category_names, gt.image_ids[rows.image], rows.source,
-                            matched_gt_id, confusion, params, parity=parity)
+                            matched_gt_id, confusion, params, parity=parity, iou_type=iou_type,
+                            counts=counts)
 
 
 def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
@@ -604,13 +609,17 @@ def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
 
 def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_names,
                      image_ids, detection_index, matched_gt_id, confusion, params, *,
-                     parity: bool, in_group_order: bool = True) -> CocoEvaluation:
+                     parity: bool, in_group_order: bool = True, iou_type: str = "bbox",
+                     counts=None) -> CocoEvaluation:
     """Accumulate matched rows and assemble every output (shared by the COCO and the
-    streaming paths)."""
+    streaming paths). ``counts``: the operating point's (tp, fp) per category, when the caller
+    has them already."""
     precision, recall, scores = E.accumulate_rows(rows, n_gt, params,
                                                   in_group_order=in_group_order)
     stats = summary_stats(precision, recall, params, parity=parity)
-    per_class = _per_class(precision, rows, n_gt, params, category_names, support)
+    if counts is None:
+        counts = E.operating_counts(rows, n_gt.shape[0], params)
+    per_class = _per_class(precision, rows, n_gt, params, category_names, support, counts)
     if rows.n_dropped:
         warnings.warn(f"{rows.n_dropped} detection(s) beyond max_detections[-1]="
                       f"{params.max_detections[-1]} in their image and category were not "
@@ -627,7 +636,7 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
                           category_names=tuple(category_names), per_class=per_class,
                           confusion_matrix=confusion,
                           dataset_stats={n: int(c) for n, c in zip(category_names, support)},
-                          n_dropped=rows.n_dropped, _detections=detections)
+                          n_dropped=rows.n_dropped, _detections=detections, iou_type=iou_type)
     undefined = [(key, SUMMARY_UNDEFINED) for key, value in evaluation.summary().items()
                  if value is None]
     undefined += [(f"per-class/{name}/{key}", reason) for name, row in per_class.items()

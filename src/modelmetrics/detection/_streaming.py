@@ -395,7 +395,7 @@ class DetectionMetrics:
         names = [self.class_names.get(int(label), str(int(label))) for label in labels]
         return C.build_evaluation(rows, n_gt, support, labels, names, self._image,
                                   rows.source, self._match, matrix, params,
-                                  parity=False, in_group_order=False)
+                                  parity=False, in_group_order=False, iou_type=self.iou_type)
 
     # -- persistence -----------------------------------------------------------------------
 
