@@ -137,8 +137,12 @@ def _polygons(rng, n):
             poly = np.round(poly, 1)
         if t % 5 == 0:
             poly = np.round(poly)  # integer vertices: exact halves after x5 scaling
+        if t % 4 == 0:
+            poly = np.round(poly * 2) / 2  # half-integers: exact .5 after scaling
         if t % 7 == 0:
             poly = np.concatenate([poly, poly[:2], poly[:2]])  # repeated vertex: empty edge
+        if t % 11 == 0:
+            poly = np.concatenate([poly[:4], poly[2:4], poly[4:]])  # empty edge inside
         out.append((poly.tolist(), h, w))
     return out
 

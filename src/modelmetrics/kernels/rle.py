@@ -38,6 +38,7 @@ RLE_BAD_ESCAPE = 5  # a JSON escape other than a doubled backslash
 
 _UINT32_MAX = 4294967295
 _SCALE = 5.0  # polygon upsampling factor of rleFrPoly
+_INT_MIN = -2147483648  # C's (int) of NaN on x86
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def check_strings(buf, starts, ends, escaped, h, w):
     n_chunks = min(n, 256)
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            status[i], areas[i], canonical[i] = _decode_one(
+            status[i], areas[i], canonical[i], _ = _decode_one(
                 buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
     return status, areas, canonical
 
@@ -118,26 +119,33 @@ def check_strings(buf, starts, ends, escaped, h, w):
 @njit(**jit_options(parallel=True))
 def decode_some(buf, starts, ends, escaped, index):
     """The runs of the (already checked) strings ``index``, in that order: ``counts``,
-    ``start``."""
+    ``start``. One pass: each string is decoded into room for as many runs as it has bytes,
+    then the runs are packed."""
     n = index.shape[0]
+    room = np.zeros(n + 1, np.int64)
+    for q in range(n):
+        room[q + 1] = room[q] + ends[index[q]] - starts[index[q]]
+    spread = np.empty(room[n], np.uint32)
     start = np.zeros(n + 1, np.int64)
-    for q in prange(n):
-        m = 0
-        for p in range(starts[index[q]], ends[index[q]]):
-            m += _is_last(buf[p])
-        start[q + 1] = m
+    n_chunks = min(n, 256)
+    for chunk in prange(n_chunks):
+        for q in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            i = index[q]
+            start[q + 1] = _decode_one(buf, starts[i], ends[i], escaped[i], -1, spread, room[q],
+                                       room[q + 1], True)[3]
     _cumulate(start)
     counts = np.empty(start[n], np.uint32)
-    for q in prange(n):
-        i = index[q]
-        _decode_one(buf, starts[i], ends[i], escaped[i], -1, counts, start[q], start[q + 1], True)
+    for chunk in prange(n_chunks):
+        for q in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            counts[start[q]:start[q + 1]] = spread[room[q]:room[q] + start[q + 1] - start[q]]
     return counts, start
 
 
 @njit(**_INLINE)
 def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
     """rleFrString of ``buf[p:end]``, into ``counts[out:out_end]`` when ``write``: (status
-    code, pixel area, whether canonical). The runs must add up to ``total`` (unless < 0)."""
+    code, pixel area, whether canonical, number of runs). The runs must add up to ``total``
+    (unless < 0)."""
     m = 0
     two_back = np.int64(0)
     one_back = np.int64(0)
@@ -148,19 +156,26 @@ def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
         x = np.int64(0)
         k = 0
         more = True
+        c = np.int64(buf[p])
+        if 48 <= c <= 111 and ((c - 48) & 0x20) == 0:  # a one-character code (most of them)
+            p += 1
+            x = (c - 48) & 0x1F
+            if ((c - 48) & 0x10) != 0:
+                x -= 32
+            more = False
         while more:
             if p >= end:
-                return RLE_TRUNCATED, area, canonical
+                return RLE_TRUNCATED, area, canonical, m
             c = np.int64(buf[p])
             p += 1
             if escaped and c == 92:
                 if p >= end or buf[p] != 92:
-                    return RLE_BAD_ESCAPE, area, canonical
+                    return RLE_BAD_ESCAPE, area, canonical, m
                 p += 1
             if c < 48 or c > 111:
-                return RLE_BAD_CHAR, area, canonical
+                return RLE_BAD_CHAR, area, canonical, m
             if k >= 7:  # more than 35 bits: no count of a uint32 mask needs it
-                return RLE_BAD_COUNT, area, canonical
+                return RLE_BAD_COUNT, area, canonical, m
             c -= 48
             x |= (c & 0x1F) << (5 * k)
             more = (c & 0x20) != 0
@@ -170,10 +185,10 @@ def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
         if m > 2:
             x += two_back
         if x < 0 or x > _UINT32_MAX:
-            return RLE_BAD_COUNT, area, canonical
+            return RLE_BAD_COUNT, area, canonical, m
         if write:
             if out + m >= out_end:
-                return RLE_BAD_COUNT, area, canonical
+                return RLE_BAD_COUNT, area, canonical, m
             counts[out + m] = x
         acc += x
         if m & 1:
@@ -183,7 +198,7 @@ def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
         two_back = one_back
         one_back = x
         m += 1
-    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical
+    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical, m
 
 
 @njit(**jit_options(parallel=True))
@@ -356,6 +371,32 @@ def _bbox_one(counts, lo, hi, h, w, out):
     out[1] = ys
     out[2] = (xe - xs + 1) & _UINT32_MAX
     out[3] = (ye - ys + 1) & _UINT32_MAX
+
+
+@njit(**jit_options(parallel=True))
+def column_extents(counts, start, h, w):
+    """A box ``[x, 0, width, h]`` per mask spanning the columns it touches (zeros when empty;
+    the runs add up to ``h * w``): two divisions a mask, enough to skip pairs of masks that
+    cannot overlap."""
+    n = start.shape[0] - 1
+    out = np.zeros((n, 4))
+    for i in prange(n):
+        lo = start[i]
+        hi = start[i + 1]
+        if hi - lo < 2 or h[i] == 0:
+            continue
+        first = np.int64(counts[lo])
+        last = h[i] * w[i] - 1
+        if (hi - lo) % 2 == 1:
+            last -= np.int64(counts[hi - 1])
+        if last < first:
+            continue
+        x0 = first // h[i]
+        x1 = last // h[i]
+        out[i, 0] = x0
+        out[i, 2] = x1 - x0 + 1
+        out[i, 3] = h[i]
+    return out
 
 
 @njit(**_INLINE)
@@ -625,7 +666,13 @@ def _trunc(value):
 
 @njit(**jit_options())
 def _polygon(xy, h, w):
-    """rleFrPoly of one polygon: runs (uint32)."""
+    """rleFrPoly of one polygon: runs (uint32).
+
+    maskApi.c walks every point of the 5x upsampled outline and keeps the pairs of consecutive
+    points whose x changes onto a pixel column's centre; the points of one edge follow each
+    other and edges meet at shared vertices, so the same pairs are found edge by edge, without
+    storing the outline: along an x-major edge only every fifth step can land on a centre.
+    """
     k = xy.shape[0]
     x = np.empty(k + 1, np.int64)
     y = np.empty(k + 1, np.int64)
@@ -634,12 +681,13 @@ def _polygon(xy, h, w):
         y[j] = _trunc(_SCALE * xy[j, 1] + 0.5)
     x[k] = x[0]
     y[k] = y[0]
-    m = 0
+    capacity = 1
     for j in range(k):
-        m += max(abs(x[j] - x[j + 1]), abs(y[j] - y[j + 1])) + 1
-    u = np.empty(m, np.int64)
-    v = np.empty(m, np.int64)
+        capacity += abs(x[j + 1] - x[j]) + 3
+    a = np.empty(capacity, np.int64)
     m = 0
+    last_u = np.int64(0)
+    last_v = np.int64(0)
     for j in range(k):
         xs = x[j]
         xe = x[j + 1]
@@ -651,43 +699,49 @@ def _polygon(xy, h, w):
         if flip:
             xs, xe = xe, xs
             ys, ye = ye, ys
+        # the first and last points this edge emits (maskApi.c walks t downwards when flipped)
         if dx >= dy:
-            s = (ye - ys) / dx if dx > 0 else 0.0  # dx == dy == 0: one point, never used
-            for d in range(dx + 1):
-                t = dx - d if flip else d
-                u[m] = t + xs
-                v[m] = _trunc(ys + s * t + 0.5)
-                m += 1
+            s = (ye - ys) / dx if dx > 0 else 0.0
+            t_first = dx if flip else 0
+            t_last = 0 if flip else dx
+            first_u = xs + t_first
+            first_v = _trunc(ys + s * t_first + 0.5)
+            end_u = xs + t_last
+            end_v = _trunc(ys + s * t_last + 0.5)
+            if dx == 0:  # one point; C converts 0/0 to int: INT_MIN on x86
+                first_v = end_v = _INT_MIN
         else:
             s = (xe - xs) / dy
-            for d in range(dy + 1):
-                t = dy - d if flip else d
-                v[m] = t + ys
-                u[m] = _trunc(xs + s * t + 0.5)
-                m += 1
-    # points along the y-boundary, downsampled
-    k = m
-    m = 0
-    a = np.empty(k + 1, np.int64)
-    for j in range(1, k):
-        if u[j] == u[j - 1]:
-            continue
-        xd = np.float64(u[j] if u[j] < u[j - 1] else u[j] - 1)
-        xd = (xd + 0.5) / _SCALE - 0.5
-        if math.floor(xd) != xd or xd < 0 or (w > 0 and xd > w - 1):
-            continue
-        yd = np.float64(v[j] if v[j] < v[j - 1] else v[j - 1])
-        yd = (yd + 0.5) / _SCALE - 0.5
-        if yd < 0:
-            yd = 0.0
-        elif yd > h:
-            yd = np.float64(h)
-        yd = math.ceil(yd)
-        a[m] = (np.int64(xd) * h + np.int64(yd)) & _UINT32_MAX
-        m += 1
+            t_first = dy if flip else 0
+            t_last = 0 if flip else dy
+            first_u = _trunc(xs + s * t_first + 0.5)
+            first_v = ys + t_first
+            end_u = _trunc(xs + s * t_last + 0.5)
+            end_v = ys + t_last
+        if j > 0 and first_u != last_u:  # the pair across the shared vertex
+            column = first_u if first_u < last_u else first_u - 1
+            m = _boundary_point(a, m, column, min(first_v, last_v), h, w)
+        last_u = end_u
+        last_v = end_v
+        # pairs within the edge, (t, t + 1) for t = 0 .. n - 1
+        if dx >= dy:
+            # the column of pair t is xs + t: a centre when it is 2 modulo 5
+            for t in range((2 - xs) % 5, dx, 5):
+                v0 = _trunc(ys + s * t + 0.5)
+                v1 = _trunc(ys + s * (t + 1) + 0.5)
+                m = _boundary_point(a, m, xs + t, min(v0, v1), h, w)
+        elif s != 0.0:
+            # x = trunc(xs + s t + 0.5) is monotonic in t and moves one column at a time: find
+            # where it crosses from column c to c + 1, for the centre columns c only
+            u0 = _trunc(xs + 0.5)
+            u1 = _trunc(xs + s * dy + 0.5)
+            lo = min(u0, u1)
+            for c in range(lo + (2 - lo) % 5, max(u0, u1), 5):
+                t = _crossing(xs, s, dy, c)
+                m = _boundary_point(a, m, c, ys + t - 1, h, w)
+    a = _sort_points(a, m, h)
     a[m] = (h * w) & _UINT32_MAX
     m += 1
-    a = np.sort(a[:m])
     previous = np.int64(0)
     for j in range(m):
         t = a[j]
@@ -710,6 +764,96 @@ def _polygon(xy, h, w):
                 b[n - 1] += a[j]
                 j += 1
     return b[:n].copy()
+
+
+@njit(**jit_options())
+def _sort_points(a, m, h):
+    """``a[:m]`` (points ``column * h + row``) sorted ascending, in an array with one more slot:
+    insertion sort for a few points, else a counting sort by column (a polygon's outline
+    crosses each column a few times) with the few rows of a column sorted by insertion."""
+    if m <= 32 or h <= 0:
+        out = a
+        for i in range(1, m):
+            item = out[i]
+            j = i - 1
+            while j >= 0 and out[j] > item:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = item
+        return out
+    lo = a[0] // h
+    hi = lo
+    for i in range(m):
+        column = a[i] // h
+        lo = min(lo, column)
+        hi = max(hi, column)
+    if hi - lo > 8 * m:  # sparse columns: a comparison sort is cheaper
+        out = np.empty(m + 1, np.int64)
+        out[:m] = np.sort(a[:m])
+        return out
+    bucket = np.zeros(hi - lo + 2, np.int64)
+    for i in range(m):
+        bucket[a[i] // h - lo + 1] += 1
+    for b in range(hi - lo + 1):
+        bucket[b + 1] += bucket[b]
+    out = np.empty(m + 1, np.int64)
+    for i in range(m):
+        b = a[i] // h - lo
+        out[bucket[b]] = a[i]
+        bucket[b] += 1
+    start = 0  # bucket[b] is now the end of column b
+    for b in range(hi - lo + 1):
+        end = bucket[b]
+        for i in range(start + 1, end):
+            item = out[i]
+            j = i - 1
+            while j >= start and out[j] > item:
+                out[j + 1] = out[j]
+                j -= 1
+            out[j + 1] = item
+        start = end
+    return out
+
+
+@njit(**_INLINE)
+def _past(xs, s, t, c):
+    """Whether x(t) = trunc(xs + s t + 0.5) is past the border between columns c and c + 1,
+    in the direction of the slope ``s``."""
+    u = _trunc(xs + s * t + 0.5)
+    return u >= c + 1 if s > 0 else u <= c
+
+
+@njit(**_INLINE)
+def _crossing(xs, s, dy, c):
+    """The first t in 1..dy with x(t) past the c | c + 1 border (x(0) is not): estimated from
+    the line, then settled with exact evaluations of x (monotonic in t)."""
+    border = c + 0.5 if c >= 0 else c - 0.5  # where xs + s t + 0.5 reaches c + 1 (or c)
+    estimate = (border - xs) / s
+    t = np.int64(min(max(math.floor(estimate) + 1, 1), dy))
+    while t > 1 and _past(xs, s, t - 1, c):
+        t -= 1
+    while t < dy and not _past(xs, s, t, c):
+        t += 1
+    return t
+
+
+@njit(**_INLINE)
+def _boundary_point(a, m, column, row, h, w):
+    """Record the boundary point of upsampled (column, row) as maskApi.c does (only columns 2
+    modulo 5, pixel columns' centres, count): downsampled, rows clamped to [0, h] and rounded up,
+    columns outside the image dropped. Returns the new count."""
+    if (column - 2) % 5 != 0:
+        return m
+    xd = (column - 2) // 5
+    if xd < 0 or (w > 0 and xd > w - 1):
+        return m
+    yd = (np.float64(row) + 0.5) / _SCALE - 0.5
+    if yd < 0:
+        yd = 0.0
+    elif yd > h:
+        yd = np.float64(h)
+    a[m] = (xd * h + np.int64(math.ceil(yd))) & _UINT32_MAX
+    return m + 1
 
 
 @njit(**jit_options())

@@ -97,6 +97,7 @@ class StringMasks:
     h: np.ndarray
     w: np.ndarray
     areas: np.ndarray  # int64 (n,), from the check
+    canonical: np.ndarray  # bool (n,): no empty run after the first
 
     @property
     def n(self) -> int:
@@ -108,17 +109,18 @@ class StringMasks:
     def take(self, index: np.ndarray) -> Rles:
         index = np.asarray(index, np.int64)
         counts, start = K.decode_some(self.buffer, self.starts, self.ends, self.escaped, index)
-        return Rles(counts, start, self.h[index], self.w[index])
+        taken = Rles(counts, start, self.h[index], self.w[index])
+        return taken if self.canonical[index].all() else taken.canonical()
 
 
 def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
     """Check compressed strings ``buffer[starts[i]:ends[i]]`` without decoding them for good;
     ``where(i)`` names record ``i`` in errors."""
-    status, areas, _ = K.check_strings(buffer, starts, ends, escaped, h, w)
+    status, areas, canonical = K.check_strings(buffer, starts, ends, escaped, h, w)
     if status.any():
         rles_from_strings(buffer, starts, ends, escaped, h, w, where)  # raises, naming it
     return StringMasks(buffer, starts, ends, escaped, np.asarray(h, np.int64),
-                       np.asarray(w, np.int64), areas)
+                       np.asarray(w, np.int64), areas, canonical)
 
 
 def empty_rles() -> Rles:

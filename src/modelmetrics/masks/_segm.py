@@ -71,8 +71,8 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
     others = np.flatnonzero(~polygon & ~string)
     records, pieces = [], []
     # polygons: parts checked, rasterised on their image's grid, merged per record
-    parts = np.split(values, part_start[1:-1]) if part_start.size > 1 else []
     part_record = np.repeat(np.arange(n), np.diff(record_part))
+    extra_values, extra_records = [], []  # polygons read by json.loads
     objects = []
     for i in others.tolist():
         value = seg[i]
@@ -80,18 +80,23 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
             if not value:
                 raise InvalidInputError(f"{what} {i}: 'segmentation' is an empty list; give "
                                         f"polygons [[x1, y1, x2, y2, ...], ...] or an RLE.")
-            parts += [check_polygon(p, f"{what} {i}: segmentation[{k}]").reshape(-1)
-                      for k, p in enumerate(value)]
-            part_record = np.append(part_record, np.full(len(value), i))
+            extra_values += [check_polygon(p, f"{what} {i}: segmentation[{k}]").reshape(-1)
+                             for k, p in enumerate(value)]
+            extra_records += [i] * len(value)
         elif isinstance(value, dict):
             objects.append((i, value))
         else:
             raise InvalidInputError(f"{what} {i}: 'segmentation' must be polygons [[x1, y1, ...], "
                                     f"...] or an RLE dict {{'size': [h, w], 'counts': ...}}. Got "
                                     f"{type(value).__name__}.")
+    if extra_values:
+        lengths = np.array([v.shape[0] for v in extra_values], np.int64)
+        part_start = np.concatenate([part_start, part_start[-1] + np.cumsum(lengths)])
+        values = np.concatenate([values, *extra_values])
+        part_record = np.concatenate([part_record, np.array(extra_records, np.int64)])
     if part_record.size:
         records.append(np.unique(part_record))
-        pieces.append(_polygon_masks(parts, part_record, image_size, what))
+        pieces.append(_polygon_masks(values, part_start, part_record, image_size, what))
     if string.all():  # results as written by every encoder: left in place until needed
         return check_strings(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
                              seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
@@ -119,40 +124,49 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
     return Rles(counts, start, every.h[order], every.w[order])
 
 
-def _polygon_masks(parts: list, part_record: np.ndarray, image_size: np.ndarray,
-                   what: str) -> Rles:
-    """Rasterise polygon parts (flat x, y arrays, records ascending within each source) and
-    merge each record's parts; masks in ascending record order."""
-    order = np.argsort(part_record, kind="stable")
-    part_record = part_record[order]
-    lengths = np.fromiter((parts[k].shape[0] for k in order.tolist()), np.int64, order.size)
+def _polygon_masks(values: np.ndarray, part_start: np.ndarray, part_record: np.ndarray,
+                   image_size: np.ndarray, what: str) -> Rles:
+    """Rasterise polygon parts (part ``p``: x, y numbers ``values[part_start[p]:part_start[p +
+    1]]``, of record ``part_record[p]``) and merge each record's parts; masks in ascending
+    record order."""
+    lengths = np.diff(part_start)
     bad = (lengths % 2 == 1) | (lengths < 6)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise InvalidInputError(f"{what} {part_record[k]}: a polygon needs at least 3 points, as "
                                 f"an even count of numbers [x1, y1, x2, y2, ...]. Got "
                                 f"{lengths[k]} number(s).")
-    xy = np.concatenate([parts[k] for k in order.tolist()]).reshape(-1, 2)
-    if not np.all(np.isfinite(xy)) or (xy.size and np.abs(xy).max() >= 2.0**31 / 5):
-        k = int(np.searchsorted(np.cumsum(lengths // 2),
-                                np.flatnonzero(~np.isfinite(xy).all(1)
-                                               | (np.abs(xy) >= 2.0**31 / 5).any(1))[0],
-                                side="right"))
+    finite = np.isfinite(values) & (np.abs(values) < 2.0**31 / 5)
+    if not finite.all():
+        k = int(np.searchsorted(part_start, np.flatnonzero(~finite)[0], side="right")) - 1
         raise InvalidInputError(f"{what} {part_record[k]}: polygon coordinates must be finite "
                                 f"numbers of magnitude below 2**31 / 5.")
+    order = np.argsort(part_record, kind="stable")
+    if np.any(order != np.arange(order.size)):  # parts read by json.loads come last: regroup
+        pieces = [values[part_start[p]:part_start[p + 1]] for p in order.tolist()]
+        values = np.concatenate(pieces)
+        lengths = lengths[order]
+        part_record = part_record[order]
+        part_start = np.zeros(lengths.size + 1, np.int64)
+        np.cumsum(lengths, out=part_start[1:])
     size = image_size[part_record]
     if np.any(size < 0):
         k = int(np.flatnonzero((size < 0).any(1))[0])
         raise InvalidInputError(f"{what} {part_record[k]} has polygons, but its image has no "
                                 f"integer 'height' and 'width' in the ground truth's 'images'; "
                                 f"they are needed to rasterise polygons.")
-    part_start = np.zeros(lengths.size + 1, np.int64)
-    np.cumsum(lengths // 2, out=part_start[1:])
-    counts, start = K.from_polygons(xy, part_start, size[:, 0].copy(), size[:, 1].copy())
+    counts, start = K.from_polygons(values.reshape(-1, 2), part_start // 2, size[:, 0].copy(),
+                                    size[:, 1].copy())
     records, first = np.unique(part_record, return_index=True)
     group_start = np.append(first, part_record.size).astype(np.int64)
     counts, start = K.merge_groups(counts, start, group_start, False)
     return Rles(counts, start, image_size[records, 0].copy(), image_size[records, 1].copy())
+
+
+def _extents(masks: Rles) -> np.ndarray:
+    """Boxes spanning the columns each mask touches, all rows: IoU is 0 where they do not
+    overlap (pycocotools' exact boxes skip a subset of those pairs; both give the same IoUs)."""
+    return K.column_extents(masks.counts, masks.start, masks.h, masks.w)
 
 
 class MaskIoU:
@@ -167,7 +181,7 @@ class MaskIoU:
                  gt_what: str = "ground-truth annotation"):
         self.det = det
         self.gt = gt.canonical()
-        self.gt_box = self.gt.bbox()
+        self.gt_box = _extents(self.gt)
         self.gt_size = np.stack([self.gt.h, self.gt.w], axis=1)
         self.what = (det_what, gt_what)
         self.slot = np.full(det.n, -1, np.int64)  # detection -> row of the decoded ones
@@ -177,8 +191,9 @@ class MaskIoU:
         new = needed[self.slot[needed] < 0]
         if new.size == 0:
             return
-        taken = self.det.take(new).canonical()
-        box, area = taken.bbox(), taken.area()
+        taken = self.det.take(new)
+        taken = taken if isinstance(self.det, StringMasks) else taken.canonical()
+        box, area = _extents(taken), self.det.area()[new]
         size = np.stack([taken.h, taken.w], axis=1)
         if self.decoded is not None:
             old = self.decoded
