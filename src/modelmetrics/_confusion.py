@@ -21,6 +21,7 @@ from .exceptions import InvalidInputError, UndefinedMetricWarning
 from .kernels import confusion as K
 
 __all__ = [
+    "PARALLEL_MIN_PAIRS",
     "ConfusionResult",
     "add_pairs",
     "as_label_array",
@@ -31,6 +32,7 @@ __all__ = [
     "count_pairs_weighted",
     "describe_position",
     "mean_of_defined",
+    "pair_threads",
     "per_class_table",
     "ratios",
     "value_property",
@@ -42,6 +44,18 @@ _EMPTY_WEIGHT = np.empty(0, np.float64)
 #: Tables of at most this many cells are counted in four interleaved copies per part, larger
 #: ones in one (see :mod:`modelmetrics.kernels.confusion`).
 _WAYS_MAX_CELLS = 1 << 12
+#: Batches of fewer pairs run on one thread. Counting runs at 1-2 G pairs/s per core, so smaller
+#: batches take a few milliseconds at most, less than a thread pool can lose waiting for a
+#: descheduled worker on a busy machine (measured: a 512×512 map took 23 ms on two threads of a
+#: loaded two-core machine, 0.2 ms on one).
+PARALLEL_MIN_PAIRS = 1 << 22
+
+
+def pair_threads(n: int) -> threads_for:
+    """:func:`~modelmetrics._config.threads_for` with this module's threshold."""
+    return threads_for(n if n >= PARALLEL_MIN_PAIRS else 0)
+
+
 #: Pairs per part at most: the kernels' per-part tables count in int32.
 _MAX_PART = (1 << 31) - 1
 #: Weighted sums run in parts whose number depends on the input only (not on the thread
@@ -173,7 +187,7 @@ def _count_table(gt, pred, n_classes, ignore, shift, names, owner, unit):
     g_rows, _ = _code_tables(g3.dtype, n_classes, ignore, shift)
     _, p_cols = _code_tables(p3.dtype, n_classes, ignore, shift)
     n = g3.size
-    with threads_for(n):
+    with pair_threads(n):
         n_parts = max(_n_threads(), -(-n // _MAX_PART))
         if (g3.dtype == p3.dtype == np.uint8 and g3.flags.c_contiguous and p3.flags.c_contiguous
                 and sys.byteorder == "little" and n >= 8):
@@ -248,7 +262,7 @@ def count_pairs_weighted(gt: np.ndarray, pred: np.ndarray, weight: np.ndarray, n
         return np.zeros((n_classes, n_classes), np.float64), 0.0
     cells = (n_classes + 2) * (n_classes + 1)
     n_parts = max(1, min(_WEIGHTED_MAX_PARTS, -(-n // _WEIGHTED_PART), _WEIGHTED_MAX_CELLS // cells))
-    with threads_for(n):
+    with pair_threads(n):
         table, n_invalid = K.confusion_table_weighted(gt, pred, weight, n_classes,
                                                       0 if ignore is None else ignore,
                                                       ignore is not None, g_rows, p_cols, n_parts)

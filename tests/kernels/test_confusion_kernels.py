@@ -102,9 +102,11 @@ def test_ignore_outside_or_inside_the_range(ignore):
         _check(gt, pred, 5, ignore=ignore)
 
 
-def test_parallel_equals_reference():
-    """Beyond the serial threshold: several parts; uint8 (byte words) and int64, runs of equal
-    pairs and noise, a length that is not a multiple of 8."""
+@pytest.mark.parametrize("parallel_min", [1_000, engine.PARALLEL_MIN_PAIRS])
+def test_parallel_equals_reference(monkeypatch, parallel_min):
+    """On all cores (threshold lowered) and on one: several parts; uint8 (byte words) and int64,
+    runs of equal pairs and noise, a length that is not a multiple of 8."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", parallel_min)
     rng = np.random.default_rng(2)
     n = 200_003
     runs = np.repeat(rng.integers(0, 19, n // 64 + 1), 64)[:n].astype(np.uint8)

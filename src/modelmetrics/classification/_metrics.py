@@ -54,12 +54,12 @@ from .._confusion import (
     check_zero_division,
     count_pairs,
     mean_of_defined,
+    pair_threads,
     per_class_table,
     ratios,
     value_property,
     warn_undefined,
 )
-from .._config import threads_for
 from .._state import pack_state, restore, unpack_state
 from .._validation import as_real_array, check_choice, check_finite_number, parameter_error, to_numpy
 from ..exceptions import InvalidInputError
@@ -533,7 +533,7 @@ class ClassificationMetrics:
         if batch.scores is not None and n:
             n_parts = max(1, min(_RANK_MAX_PARTS, -(-n // _RANK_PART)))
             weight = batch.weight if batch.weight is not None else np.empty(0)
-            with threads_for(n * self.num_classes):
+            with pair_threads(n * self.num_classes):
                 ranks = K.rank_histogram(batch.scores, batch.true, weight, n_parts)
             self._ranks += ranks
             self._n_scored += n
