@@ -291,6 +291,43 @@ def encode_masks(masks):
 
 
 @njit(**jit_options(parallel=True))
+def encode_flat(flat, words):
+    """rleEncode of masks stored column-major one after the other: ``flat`` (n, h * w) uint8
+    (nonzero is 1), one pass each. ``words`` is the same memory as uint64 (n, h * w // 8), or
+    (n, 0) when it cannot be viewed so: runs of 8 equal 0/1 pixels are then skipped at once.
+    Returns ``counts`` (uint32) and ``start`` (int64 (n + 1,))."""
+    n, a = flat.shape
+    use_words = words.shape[1] > 0
+    ones = np.uint64(0x0101010101010101)
+    zero = np.uint64(0)
+    runs = [np.zeros(0, np.uint32) for _ in range(n)]
+    n_chunks = min(n, 64)
+    for chunk in prange(n_chunks):
+        scratch = np.empty(a + 1, np.uint32)
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            m = 0
+            previous = False
+            run_start = 0
+            p = 0
+            while p < a:
+                if use_words and (p & 7) == 0 and p + 8 <= a:
+                    word = words[i, p >> 3]
+                    if word == (ones if previous else zero):
+                        p += 8
+                        continue
+                value = flat[i, p] != 0
+                if value != previous:
+                    scratch[m] = p - run_start
+                    m += 1
+                    run_start = p
+                    previous = value
+                p += 1
+            scratch[m] = a - run_start
+            runs[i] = scratch[:m + 1].copy()
+    return _flatten(runs)
+
+
+@njit(**jit_options(parallel=True))
 def decode_masks(counts, start, size):
     """rleDecode: (n, size) uint8 masks, each row column-major; runs beyond ``size`` pixels are
     cut (the caller checks the sums)."""

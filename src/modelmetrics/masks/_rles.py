@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._config import threads_for
 from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
@@ -116,7 +117,8 @@ class StringMasks:
 def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
     """Check compressed strings ``buffer[starts[i]:ends[i]]`` without decoding them for good;
     ``where(i)`` names record ``i`` in errors."""
-    status, areas, canonical = K.check_strings(buffer, starts, ends, escaped, h, w)
+    with threads_for(int(np.sum(ends - starts)) // 16):
+        status, areas, canonical = K.check_strings(buffer, starts, ends, escaped, h, w)
     if status.any():
         rles_from_strings(buffer, starts, ends, escaped, h, w, where)  # raises, naming it
     return StringMasks(buffer, starts, ends, escaped, np.asarray(h, np.int64),
@@ -149,7 +151,8 @@ def check_size(size, where: str) -> tuple:
 def rles_from_strings(buffer: np.ndarray, starts, ends, escaped, h, w, where) -> Rles:
     """Decode compressed strings ``buffer[starts[i]:ends[i]]``; ``where(i)`` names record
     ``i`` in errors."""
-    counts, start, status = K.decode_strings(buffer, starts, ends, escaped, h, w)
+    with threads_for(int(np.sum(ends - starts)) // 16):
+        counts, start, status = K.decode_strings(buffer, starts, ends, escaped, h, w)
     if status.any():
         bad = int(np.flatnonzero(status)[0])
         code = int(status[bad])
@@ -199,6 +202,9 @@ def rles_from_objects(objects, name: str, owner: str, where=None) -> Rles:
     if where is None:
         def where(i):
             return f"{owner}: {name}[{i}]"
+    fast = _fast_strings(objects, where)
+    if fast is not None:
+        return fast
 
     n = len(objects)
     h = np.empty(n, np.int64)
@@ -254,8 +260,44 @@ def encode_stack(masks: np.ndarray, name: str, owner: str) -> Rles:
     check_size([h, w], f"{owner}: {name}")
     if masks.dtype == np.bool_:
         masks = masks.view(np.uint8)
-    counts, start = K.encode_masks(masks)
+    columns = masks.transpose(0, 2, 1).reshape(n, h * w) if masks.dtype == np.uint8 and (
+        masks.transpose(0, 2, 1).flags.c_contiguous) else None
+    if columns is not None:  # each mask column-major in one block (pycocotools' layout)
+        words = np.empty((n, 0), np.uint64)
+        if (h * w) % 8 == 0 and h * w and columns.ctypes.data % 8 == 0:
+            words = columns.view(np.uint64)
+        with threads_for(n * h * w // 256):
+            counts, start = K.encode_flat(columns, words)
+    else:
+        with threads_for(n * h * w // 64):
+            counts, start = K.encode_masks(masks)
     return Rles(counts, start, np.full(n, h, np.int64), np.full(n, w, np.int64))
+
+
+def _fast_strings(objects, where) -> Rles | None:
+    """The common case in bulk: every object a dict with a compressed (bytes or ASCII str)
+    'counts' and a valid 'size'; None when anything differs (the record-by-record path then
+    reads them and names the problem)."""
+    try:
+        counts = [o["counts"] for o in objects]
+        sizes = np.array([o["size"] for o in objects], dtype=np.int64)
+    except (TypeError, KeyError, ValueError, OverflowError):
+        return None
+    n = len(counts)
+    if sizes.shape != (n, 2) or (n and (sizes.min() < 0 or
+                                        (sizes[:, 0] * sizes[:, 1]).max() > K._UINT32_MAX)):
+        return None
+    if not all(type(c) is bytes for c in counts):
+        if not all(type(c) is str for c in counts):
+            return None
+        try:
+            counts = [c.encode("ascii") for c in counts]
+        except UnicodeEncodeError:
+            return None
+    lengths = np.fromiter(map(len, counts), np.int64, n)
+    ends = np.cumsum(lengths)
+    return rles_from_strings(np.frombuffer(b"".join(counts), np.uint8), ends - lengths, ends,
+                             np.zeros(n, bool), sizes[:, 0].copy(), sizes[:, 1].copy(), where)
 
 
 def check_polygon(polygon, where: str) -> np.ndarray:

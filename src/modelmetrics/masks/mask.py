@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._config import threads_for
 from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
@@ -140,7 +141,8 @@ def decode(rles):
     r, single = _read(rles, "rles", owner)
     _same_size(r, "rles", owner)
     h, w = (int(r.h[0]), int(r.w[0])) if r.n else (0, 0)
-    flat = K.decode_masks(r.counts, r.start, h * w)
+    with threads_for(r.n * h * w // 256):
+        flat = K.decode_masks(r.counts, r.start, h * w)
     dense = flat.reshape(r.n, w, h).transpose(2, 1, 0)
     return dense[:, :, 0] if single else dense
 
@@ -269,8 +271,9 @@ def iou(dt, gt, iscrowd=None) -> np.ndarray:
                                 f"same size (pycocotools gives -1 there).")
     dts, gts = dts.canonical(), gts.canonical()
     out = np.empty((m, n))
-    K.iou_matrix(dts.counts, dts.start, dts.area(), dts.bbox(), gts.counts, gts.start,
-                 gts.bbox(), crowd, out)
+    with threads_for(m * n * 16):
+            K.iou_matrix(dts.counts, dts.start, dts.area(), dts.bbox(), gts.counts, gts.start,
+                     gts.bbox(), crowd, out)
     return out
 
 
