@@ -23,7 +23,7 @@ def segm_peers() -> dict:
 def api_data(n: int = 100, h: int = 480, w: int = 640, seed: int = 0):
     """``n`` ellipse masks (h, w, n) uint8 Fortran-ordered (pycocotools' layout), the same as
     (n, h, w) bool C-ordered (a model's layout), and their RLEs (bytes counts)."""
-    from pycocotools import mask as coco_mask
+    import modelmetrics as mm
 
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:h, :w]
@@ -33,4 +33,4 @@ def api_data(n: int = 100, h: int = 480, w: int = 640, seed: int = 0):
         rx, ry = rng.uniform(5, w / 4), rng.uniform(5, h / 4)
         masks[:, :, i] = ((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2 <= 1
     model_layout = np.ascontiguousarray(masks.transpose(2, 0, 1)).astype(bool)
-    return masks, model_layout, coco_mask.encode(masks)
+    return masks, model_layout, mm.mask.encode(masks)  # the same bytes as pycocotools'

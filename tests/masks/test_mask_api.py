@@ -186,7 +186,8 @@ def test_escaped_and_empty_inputs():
     assert mm.mask.encode(np.zeros((3, 4, 0), np.uint8)) == []
     assert mm.mask.decode([]).shape == (0, 0, 0)
     assert mm.mask.merge([]) == {"size": [0, 0], "counts": b""}
-    assert mm.mask.encode(np.zeros((0, 5), np.uint8)) == M.encode(np.zeros((0, 5), np.uint8, order="F"))
+    empty = np.zeros((0, 5), np.uint8, order="F")
+    assert mm.mask.encode(empty) == M.encode(empty)
     backslash = M.encode(np.asfortranarray(np.array([[0] * 44 + [1] * 3], np.uint8).reshape(47, 1)))
     assert b"\\" in backslash["counts"]
     assert mm.mask.area(backslash) == 3
@@ -203,7 +204,8 @@ def _raises(match, function, *args, **kwargs):
 
 def test_corrupt_strings_name_the_record():
     good = {"size": [2, 2], "counts": b"13"}
-    _raises(r"rles\[1\].*character outside", mm.mask.area, [good, {"size": [2, 2], "counts": b"1~"}])
+    _raises(r"rles\[1\].*character outside", mm.mask.area,
+            [good, {"size": [2, 2], "counts": b"1~"}])
     _raises(r"rles\[0\].*middle of a run", mm.mask.decode, [{"size": [2, 2], "counts": b"1P"}])
     _raises(r"rles\[2\].*adding up to 4 pixels.*\[3, 2\] means 6", mm.mask.to_bbox,
             [good, good, {"size": [3, 2], "counts": b"13"}])
@@ -211,7 +213,8 @@ def test_corrupt_strings_name_the_record():
     _raises(r"rles\[0\].*'size' must be \[height, width\]", mm.mask.area,
             [{"size": [2], "counts": b"4"}])
     _raises(r"rles\[0\].*add up to 3 pixels", mm.mask.area, [{"size": [2, 2], "counts": [1, 2]}])
-    _raises(r"rles\[0\].*non-negative integers", mm.mask.area, [{"size": [2, 2], "counts": [1.5, 2.5]}])
+    _raises(r"rles\[0\].*non-negative integers", mm.mask.area,
+            [{"size": [2, 2], "counts": [1.5, 2.5]}])
     _raises(r"must be an RLE dict", mm.mask.area, [[1, 2]])
 
 

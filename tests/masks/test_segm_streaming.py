@@ -105,5 +105,6 @@ def test_streaming_mask_errors():
     with pytest.raises(InvalidInputError, match=r"keys masks, scores, labels"):
         metric.update([{"boxes": np.zeros((0, 4)), "scores": [], "labels": []}], [target])
     with pytest.raises(InvalidInputError, match=r"one entry per mask \(1 masks"):
-        metric.update([{**pred, "scores": np.array([0.9, 0.8])}], [{**target, "masks": pred["masks"]}])
+        metric.update([{**pred, "scores": np.array([0.9, 0.8])}],
+                      [{**target, "masks": pred["masks"]}])
     assert metric._images.size == 0  # refused batches change nothing

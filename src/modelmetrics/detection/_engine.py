@@ -23,8 +23,8 @@ COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) 
 COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
 COCO_MAX_DETECTIONS = (1, 10, 100)
 
-__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "confusion_matrix", "corners",
-           "match_boxes", "match_detections"]
+__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "confusion_matrix",
+           "corners", "match_boxes", "match_detections"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
 
-__all__ = ["Rles", "StringMasks", "check_polygon", "check_strings", "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
+__all__ = ["Rles", "StringMasks", "check_polygon", "check_strings",
+           "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
 
 _STATUS_TEXT = {
     K.RLE_BAD_CHAR: "holds a character outside '0'..'o' (the 64 characters of COCO's RLE code)",

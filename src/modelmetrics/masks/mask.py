@@ -103,7 +103,8 @@ def encode(masks, *, layout: str = "hwn"):
                                 f"{layout!r} instead.")
     if array.ndim not in (2, 3) or array.dtype.kind not in "biu":
         raise InvalidInputError(f"The 'masks' argument of {owner} must be a bool or integer array "
-                                f"of shape (h, w) or {'(h, w, n)' if layout == 'hwn' else '(n, h, w)'}"
+                                f"of shape (h, w) or "
+                                f"{'(h, w, n)' if layout == 'hwn' else '(n, h, w)'}"
                                 f". Got {array.dtype} of shape {array.shape}. Threshold "
                                 f"probabilities first (e.g. masks > 0.5).")
     single = array.ndim == 2
