@@ -63,11 +63,12 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
     part_start = np.zeros(1, np.int64)
     record_part = np.zeros(n + 1, np.int64)
     if seg.buffer is not None and n:
-        status, values, part_start, record_part = K.parse_polygons(
-            seg.buffer, seg.span[:, 0], seg.span[:, 1])
-        polygon = status == K.POLYGONS_OK
-        string = (status == K.POLYGONS_OBJECT) & (seg.counts_span[:, 0] >= 0) & (
-            seg.size[:, 0] >= 0)
+        # objects with a "counts" string and a "size": compressed RLEs (the scanner saw them)
+        string = (seg.counts_span[:, 0] >= 0) & (seg.size[:, 0] >= 0)
+        starts = np.where(string, seg.span[:, 1], seg.span[:, 0])  # nothing to parse there
+        status, values, part_start, record_part = K.parse_polygons(seg.buffer, starts,
+                                                                   seg.span[:, 1])
+        polygon = ~string & (status == K.POLYGONS_OK)
     others = np.flatnonzero(~polygon & ~string)
     records, pieces = [], []
     # polygons: parts checked, rasterised on their image's grid, merged per record
@@ -158,8 +159,9 @@ def _polygon_masks(values: np.ndarray, part_start: np.ndarray, part_record: np.n
     counts, start = K.from_polygons(values.reshape(-1, 2), part_start // 2, size[:, 0].copy(),
                                     size[:, 1].copy())
     records, first = np.unique(part_record, return_index=True)
-    group_start = np.append(first, part_record.size).astype(np.int64)
-    counts, start = K.merge_groups(counts, start, group_start, False)
+    if records.size < part_record.size:  # objects of several parts: their union
+        group_start = np.append(first, part_record.size).astype(np.int64)
+        counts, start = K.merge_groups(counts, start, group_start, False)
     return Rles(counts, start, image_size[records, 0].copy(), image_size[records, 1].copy())
 
 
@@ -188,19 +190,29 @@ class MaskIoU:
         self.decoded = None
 
     def _decode(self, needed: np.ndarray) -> None:
-        new = needed[self.slot[needed] < 0]
-        if new.size == 0:
+        """Make ``needed`` (sorted detection indices) the decoded set: rows already decoded are
+        copied, the others decoded."""
+        if self.decoded is not None and np.all(self.slot[needed] >= 0):
             return
-        taken = self.det.take(new)
-        taken = taken if isinstance(self.det, StringMasks) else taken.canonical()
-        box, area = _extents(taken), self.det.area()[new]
+        fresh = needed[self.slot[needed] < 0]
+        taken = self.det.take(fresh)
+        if not isinstance(self.det, StringMasks):
+            taken = taken.canonical()
+        box, area = _extents(taken), self.det.area()[fresh]
         size = np.stack([taken.h, taken.w], axis=1)
-        if self.decoded is not None:
-            old = self.decoded
-            taken = Rles.concat([old[0], taken])
-            box, area, size = (np.concatenate([a, b]) for a, b in
-                               ((old[1], box), (old[2], area), (old[3], size)))
-        self.slot[new] = np.arange(new.size) + (self.decoded[0].n if self.decoded else 0)
+        if self.decoded is not None:  # keep only the rows still needed, then the new ones
+            old, old_box, old_area, old_size = self.decoded
+            rows = self.slot[needed[self.slot[needed] >= 0]]
+            taken = Rles.concat([old.take(rows), taken])
+            box = np.concatenate([old_box[rows], box])
+            area = np.concatenate([old_area[rows], area])
+            size = np.concatenate([old_size[rows], size])
+            kept = needed[self.slot[needed] >= 0]
+            self.slot[:] = -1
+            self.slot[kept] = np.arange(kept.size)
+            self.slot[fresh] = kept.size + np.arange(fresh.size)
+        else:
+            self.slot[fresh] = np.arange(fresh.size)
         self.decoded = (taken, box, area, size)
 
     def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
