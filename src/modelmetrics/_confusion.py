@@ -448,6 +448,21 @@ def warn_undefined(undefined: dict, owner: str, stacklevel: int = 3) -> None:
                   UndefinedMetricWarning, stacklevel=stacklevel)
 
 
+def check_mergeable(metric, other, options: tuple) -> None:
+    """Raise unless ``other`` is an evaluator of ``metric``'s class with the same ``options``
+    (attribute names): only states that count alike can be merged."""
+    owner = f"{type(metric).__name__}.merge"
+    if not isinstance(other, type(metric)):
+        raise InvalidInputError(f"{owner} expects another {type(metric).__name__}. Got a "
+                                f"{type(other).__name__} instead.")
+    mine = tuple(getattr(metric, name) for name in options)
+    theirs = tuple(getattr(other, name) for name in options)
+    if mine != theirs:
+        raise InvalidInputError(
+            f"{owner}: the states differ in ({', '.join(options)}): {mine} and {theirs}, so "
+            f"they count differently; only states of the same options can be merged.")
+
+
 def value_property(key: str, doc: str = "") -> property:
     """A read-only attribute for ``self.values[key]``."""
     return property(lambda self: self.values[key], doc=doc or f"``values[{key!r}]``.")

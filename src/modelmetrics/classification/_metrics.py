@@ -50,6 +50,7 @@ from .._confusion import (
     add_pairs,
     as_label_array,
     check_class_names,
+    check_mergeable,
     check_num_classes,
     check_zero_division,
     count_pairs,
@@ -589,16 +590,7 @@ class ClassificationMetrics:
 
     def merge(self, other: "ClassificationMetrics") -> "ClassificationMetrics":
         """Fold another state into this one (in place) and return ``self``."""
-        owner = f"{type(self).__name__}.merge"
-        if not isinstance(other, ClassificationMetrics):
-            raise InvalidInputError(f"{owner} expects another ClassificationMetrics. Got a "
-                                    f"{type(other).__name__} instead.")
-        mine = (self.num_classes, self.threshold, self.multilabel)
-        theirs = (other.num_classes, other.threshold, other.multilabel)
-        if mine != theirs:
-            raise InvalidInputError(
-                f"{owner}: the states differ in (num_classes, threshold, multilabel): {mine} and "
-                f"{theirs}; only states of the same options can be merged.")
+        check_mergeable(self, other, ("num_classes", "threshold", "multilabel"))
         if other._counts.dtype != self._counts.dtype:
             self._counts = self._counts.astype(np.float64)
         self._counts += other._counts

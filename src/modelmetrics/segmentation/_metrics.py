@@ -48,6 +48,7 @@ from .._confusion import (
     add_pairs,
     as_label_array,
     check_class_names,
+    check_mergeable,
     check_num_classes,
     check_zero_division,
     mean_of_defined,
@@ -326,22 +327,9 @@ class SegmentationMetrics:
                                                owner=f"{type(self).__name__}.update_from_folders")
         return self.update_from_files(gt_paths, pred_paths, progress=progress)
 
-    def _check_compatible(self, other, action: str) -> None:
-        owner = f"{type(self).__name__}.{action}"
-        if not isinstance(other, SegmentationMetrics):
-            raise InvalidInputError(f"{owner} expects another SegmentationMetrics. Got a "
-                                    f"{type(other).__name__} instead.")
-        mine = (self.num_classes, self.ignore_index, self.reduce_zero_label)
-        theirs = (other.num_classes, other.ignore_index, other.reduce_zero_label)
-        if mine != theirs:
-            raise InvalidInputError(
-                f"{owner}: the states count differently ((num_classes, ignore_index, "
-                f"reduce_zero_label) = {mine} and {theirs}); only states of the same options can "
-                f"be merged.")
-
     def merge(self, other: "SegmentationMetrics") -> "SegmentationMetrics":
         """Fold another state into this one (in place) and return ``self``."""
-        self._check_compatible(other, "merge")
+        check_mergeable(self, other, ("num_classes", "ignore_index", "reduce_zero_label"))
         self._counts += other._counts
         self._n_ignored += other._n_ignored
         self._n_images += other._n_images
