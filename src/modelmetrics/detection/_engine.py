@@ -193,11 +193,24 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
     return counts
 
 
+def _in_group_order(rows: MatchedRows) -> bool:
+    """Whether the rows are already in group order (image, category, rank), as one batch of
+    images given in ascending id order leaves them: the sorts can then be skipped."""
+    image, category, rank = rows.image, rows.category, rows.rank
+    if image.size < 2:
+        return True
+    later_image = image[1:] > image[:-1]
+    same_image = image[1:] == image[:-1]
+    later_category = same_image & (category[1:] > category[:-1])
+    later_rank = same_image & (category[1:] == category[:-1]) & (rank[1:] > rank[:-1])
+    return bool(np.all(later_image | later_category | later_rank))
+
+
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
                     *, in_group_order: bool = True):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M)."""
     n_categories = n_gt.shape[0]
-    if in_group_order:
+    if in_group_order or _in_group_order(rows):
         order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
     else:  # rows from several batches: equal scores must still rank by (image, rank)
         group = np.arange(rows.score.shape[0])
