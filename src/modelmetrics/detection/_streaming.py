@@ -22,21 +22,28 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
     """Concatenate per-image arrays; also return the image index of every row."""
     if not arrays:
         return (np.empty((0, 4)) if box else np.empty(0)), np.empty(0, np.int64)
-    if box:
-        arrays = [a if a.size else a.reshape(0, 4) for a in arrays]
     ndim = 2 if box else 1
-    lengths = [a.shape[0] if a.ndim == ndim else -1 for a in arrays]
-    if -1 in lengths or (box and any(a.shape[1] != 4 for a in arrays)):
-        i = next(i for i, a in enumerate(arrays) if a.ndim != ndim or (box and a.shape[1] != 4))
-        raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
-                                f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
-                                f"{arrays[i].shape}.")
-    return np.concatenate(arrays), np.repeat(np.arange(len(arrays)), lengths)
+    try:  # the common case in one call; anything unusual is sorted out below
+        stacked = np.concatenate(arrays)
+    except ValueError:
+        stacked = None
+    if stacked is None or stacked.ndim != ndim or (box and stacked.shape[1] != 4):
+        if box:  # images without boxes may give them as [] (shape (0,))
+            arrays = [a if a.size else a.reshape(0, 4) for a in arrays]
+        for i, a in enumerate(arrays):
+            if a.ndim != ndim or (box and a.shape[1] != 4):
+                raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
+                                        f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
+                                        f"{a.shape}.")
+        stacked = np.concatenate(arrays)
+    return stacked, np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
 
 
 def _geometry(value):
     """Per-image boxes or masks as given: a list of RLE dicts stays a list, anything else
     becomes an array (tensors detached)."""
+    if type(value) is np.ndarray:
+        return value
     if isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
         return list(value)
     return to_numpy(value)
