@@ -901,6 +901,31 @@ def _scan_segmentation(buf, i, segs, column, stack):
 
 
 @njit(**_INLINE)
+def _next_item(buf, i, close):
+    """After a member or element ending before ``i``: a comma (then the next item), or the
+    ``close`` bracket of its container. Returns (status, index, done): the next item's start
+    (done False), or the index after ``close`` (done True), or ``ERR_SYNTAX`` at the offset."""
+    i = _skip_ws(buf, i)
+    c = buf[i]
+    if c == 44:
+        return OK, _skip_ws(buf, i + 1), False
+    if c == close:
+        return OK, i + 1, True
+    return ERR_SYNTAX, i, False
+
+
+@njit(**_INLINE)
+def _add_segmentation(buf, i, segs, n_segs, record, stack):
+    """Scan the segmentation value at ``i`` of ``record`` into column ``n_segs`` of ``segs``
+    (grown when full). Returns (status, end, segs, n_segs with it added when OK)."""
+    if n_segs == segs.shape[1]:
+        segs = _grow_columns(segs, 2 * n_segs)
+    segs[SEG_RECORD, n_segs] = record
+    status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
+    return status, i, segs, (n_segs + 1 if status == OK else n_segs)
+
+
+@njit(**_INLINE)
 def _which_key(buf, start, length):
     """The _SEEN_* bit of the known key ``buf[start:start + length]``, else _KEY_OTHER."""
     c = buf[start]
@@ -1197,18 +1222,14 @@ def scan_results_part(buf, start, stop, capacity):
                                 i += 1
                                 has_bbox[n] = True
                     elif key == _SEEN_SEGMENTATION:
-                        if n_segs == segs.shape[1]:
-                            segs = _grow_columns(segs, 2 * n_segs)
-                        segs[SEG_RECORD, n_segs] = n
-                        status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
+                        status, i, segs, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
                         if status != OK:
                             break
-                        n_segs += 1
                     else:
                         status, i = _skip_value(buf, i, stack)
                         if status != OK:
                             break
-                    i = _skip_ws(buf, i)
+                    i = _skip_ws(buf, i)  # _next_item, written out: this loop is the hottest of the scan
                     c = buf[i]
                     if c == 44:
                         i = _skip_ws(buf, i + 1)
@@ -1236,18 +1257,11 @@ def scan_results_part(buf, start, stop, capacity):
                     bbox[n, k] = np.nan
             ints[COL_REC_END, n] = i
             n += 1
-            i = _skip_ws(buf, i)
-            c = buf[i]
-            if c == 44:
-                i = _skip_ws(buf, i + 1)
-                if 0 <= stop <= i:  # the next record starts at stop, or the guess was wrong
-                    status = AT_STOP if i == stop else PAST_STOP
-                    break
-            elif c == 93:
-                i += 1
+            status, i, done = _next_item(buf, i, 93)
+            if status != OK or done:
                 break
-            else:
-                status = ERR_SYNTAX
+            if 0 <= stop <= i:  # the next record starts at stop, or the guess was wrong
+                status = AT_STOP if i == stop else PAST_STOP
                 break
     if status == OK:
         i = _skip_ws(buf, i)
@@ -1632,26 +1646,15 @@ def _scan_gt_annotations(buf, i, stack):
                                 break
                             i += 1
                 elif key == _GT_SEGMENTATION:
-                    if n_segs == segs.shape[1]:
-                        segs = _grow_columns(segs, 2 * n_segs)
-                    segs[SEG_RECORD, n_segs] = n
-                    status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
+                    status, i, segs, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
                     if status != OK:
                         break
-                    n_segs += 1
                 else:
                     status, i = _skip_value(buf, i, stack)
                     if status != OK:
                         break
-                i = _skip_ws(buf, i)
-                c = buf[i]
-                if c == 44:
-                    i = _skip_ws(buf, i + 1)
-                elif c == 125:
-                    i += 1
-                    break
-                else:
-                    status = ERR_SYNTAX
+                status, i, done = _next_item(buf, i, 125)
+                if status != OK or done:
                     break
             if status != OK:
                 break
@@ -1662,15 +1665,8 @@ def _scan_gt_annotations(buf, i, stack):
             break
         ints[COL_REC_END, n] = i
         n += 1
-        i = _skip_ws(buf, i)
-        c = buf[i]
-        if c == 44:
-            i = _skip_ws(buf, i + 1)
-        elif c == 93:
-            i += 1
-            break
-        else:
-            status = ERR_SYNTAX
+        status, i, done = _next_item(buf, i, 93)
+        if status != OK or done:
             break
     return status, i, n, ints[:, :n], bbox[:n], area[:n], segs[:, :n_segs], slow[:n_slow]
 
