@@ -33,3 +33,35 @@ def test_category_score_order_groups_then_sorts_stably(n_categories):
     want = np.lexsort((np.arange(score.size), -score, category))  # category, score desc, input order
     np.testing.assert_array_equal(order, want)
     np.testing.assert_array_equal(start, np.concatenate([[0], np.cumsum(np.bincount(category, minlength=n_categories))]))
+
+
+def _category_cases():
+    rng = np.random.default_rng(11)
+    n = 20_000
+    yield "uniform", rng.integers(0, 80, n), rng.random(n)
+    yield "rounded", rng.integers(0, 80, n), np.round(rng.random(n), 2)
+    # equal top key bits, differing low bits: the runs after the radix passes are long
+    yield "long tie runs", rng.integers(0, 3, n), 0.5 + rng.integers(0, 1 << 20, n) * 2.0**-52
+    yield "signed zeros", rng.integers(0, 5, n), np.where(rng.random(n) < 0.5, -0.0, 0.0)
+    yield "wide range", rng.integers(0, 7, n), rng.normal(size=n) * 10.0 ** rng.integers(-300, 300, n)
+    yield "one big category", np.zeros(n, np.int64), rng.random(n)
+    yield "tiny categories", rng.integers(0, 5000, n), rng.random(n)
+    yield "empty", np.zeros(0, np.int64), np.zeros(0)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name, category, score", list(_category_cases()))
+def test_category_score_order_is_numpys_stable_order(name, category, score, threads):
+    import numba
+
+    n_categories = int(category.max(initial=-1)) + 1
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        order, start = G.category_score_order(category, score, n_categories)
+    finally:
+        numba.set_num_threads(previous)
+    want = np.lexsort((np.arange(score.size), -score, category))
+    np.testing.assert_array_equal(order, want)
+    np.testing.assert_array_equal(start, np.concatenate(
+        [[0], np.cumsum(np.bincount(category, minlength=n_categories))]))

@@ -210,26 +210,26 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
                     *, in_group_order: bool = True):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M)."""
     n_categories = n_gt.shape[0]
-    if in_group_order or _in_group_order(rows):
-        order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
-    else:  # rows from several batches: equal scores must still rank by (image, rank)
-        group = np.arange(rows.score.shape[0])
-        for key, size in ((rows.rank, params.max_detections[-1]),
-                          (rows.image, int(rows.image.max(initial=-1)) + 1),
-                          (rows.category, n_categories)):  # LSD: least significant key first
-            within, _ = G.counting_sort(key[group], size)
-            group = group[within]
-        order, cat_start = G.category_score_order(rows.category[group], rows.score[group],
-                                                  n_categories)
-        order = group[order]
     T = params.iou_thresholds.shape[0]
     R = params.recall_thresholds.shape[0]
     A = params.area_ranges.shape[0]
     M = len(params.max_detections)
-    precision = -np.ones((T, R, n_categories, A, M))
-    recall = -np.ones((T, n_categories, A, M))
-    scores = -np.ones((T, R, n_categories, A, M))
+    precision = np.full((T, R, n_categories, A, M), -1.0)
+    recall = np.full((T, n_categories, A, M), -1.0)
+    scores = np.full((T, R, n_categories, A, M), -1.0)
     with threads_for(rows.score.shape[0]):
+        if in_group_order or _in_group_order(rows):
+            order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
+        else:  # rows from several batches: equal scores must still rank by (image, rank)
+            group = np.arange(rows.score.shape[0])
+            for key, size in ((rows.rank, params.max_detections[-1]),
+                              (rows.image, int(rows.image.max(initial=-1)) + 1),
+                              (rows.category, n_categories)):  # LSD: least significant first
+                within, _ = G.counting_sort(key[group], size)
+                group = group[within]
+            order, cat_start = G.category_score_order(rows.category[group], rows.score[group],
+                                                      n_categories)
+            order = group[order]
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
                       precision, recall, scores, numba.get_num_threads())

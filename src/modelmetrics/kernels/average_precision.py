@@ -128,19 +128,19 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                     n_events[:] = 0
                     tp[:] = 0.0
                     fp[:] = 0.0
-                    fp_everywhere = 0.0
+                    fp_everywhere = 0
                     nd = 0
                     first_score = 0.0
                     for i in range(n):
-                        if local_rank[i] >= cut:
-                            continue
-                        if nd == 0:
+                        if local_rank[i] < cut:
                             first_score = local_score[i]
-                        nd += 1
+                            break
+                    for i in range(n):  # branch-free counting: the kinds come in random order
+                        inside = local_rank[i] < cut
                         kind = local_kind[i, a]
-                        if kind == ALL_FP:
-                            fp_everywhere += 1.0
-                        elif kind == MIXED:
+                        nd += inside
+                        fp_everywhere += inside & (kind == ALL_FP)
+                        if inside & (kind == MIXED):
                             d = ranked[i]
                             for t in range(n_thr):
                                 state = status[d, a, t]

@@ -1,5 +1,6 @@
 """Grouping of records by an integer key (stable counting sort) and ranking within groups."""
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -85,16 +86,22 @@ def rank_within_buckets(order, start, score, max_per_bucket):
     return kept, kept_start, rank
 
 
+@njit(inline="always", **jit_options())
+def _descending_key(value):
+    """A uint64 key whose ascending order is the descending order of float64 values
+    (−0.0 and 0.0 get the same key, as they compare equal)."""
+    sign = np.uint64(1) << np.uint64(63)
+    bits = np.float64(value + 0.0).view(np.uint64)
+    ascending = ~bits if bits & sign else bits | sign
+    return ~ascending
+
+
 @njit(**jit_options())
 def _descending_keys(values):
-    """uint64 keys whose ascending order is the descending order of float64 ``values``
-    (−0.0 and 0.0 get the same key, as they compare equal)."""
+    """:func:`_descending_key` of each of ``values``."""
     keys = np.empty(values.shape[0], np.uint64)
-    sign = np.uint64(1) << np.uint64(63)
     for i in range(values.shape[0]):
-        bits = np.float64(values[i] + 0.0).view(np.uint64)
-        ascending = ~bits if bits & sign else bits | sign
-        keys[i] = ~ascending
+        keys[i] = _descending_key(values[i])
     return keys
 
 
@@ -130,9 +137,81 @@ def descending_order(values):
     return order
 
 
+RADIX_BITS = 11
+RADIX_TOP_SHIFT = 31  # the radix passes sort on key bits 31..63; ties there are sorted after
+
+
 @njit(**jit_options())
+def _sort_keyed_span(idx, keys, scratch_idx, scratch_keys, counts):
+    """Stable ascending sort of ``keys`` in place, ``idx`` moved along (one span of at most
+    ``scratch_idx.shape[0]`` items; ``counts`` has ``2**RADIX_BITS + 1`` slots).
+
+    LSD radix passes on the key's top 33 bits (a pass whose digit is the same everywhere is
+    skipped); then each run of equal top bits is put in full-key order: insertion sort for short
+    runs, a stable merge sort for long ones, so the cost stays O(n log n) whatever the data.
+    """
+    n = idx.shape[0]
+    mask = np.uint64((1 << RADIX_BITS) - 1)
+    if n > INSERTION_SORT_MAX:  # (a shorter span is one insertion-sort run below)
+        for shift in range(RADIX_TOP_SHIFT, 64, RADIX_BITS):
+            s = np.uint64(shift)
+            counts[:] = 0
+            first = (keys[0] >> s) & mask
+            uniform = True
+            for i in range(n):
+                digit = (keys[i] >> s) & mask
+                counts[digit + 1] += 1
+                uniform = uniform and digit == first
+            if uniform:
+                continue
+            for b in range(1 << RADIX_BITS):
+                counts[b + 1] += counts[b]
+            for i in range(n):
+                digit = (keys[i] >> s) & mask
+                p = counts[digit]
+                scratch_idx[p] = idx[i]
+                scratch_keys[p] = keys[i]
+                counts[digit] = p + 1
+            idx[:] = scratch_idx[:n]
+            keys[:] = scratch_keys[:n]
+    top = np.uint64(RADIX_TOP_SHIFT)
+    short = n <= INSERTION_SORT_MAX  # not radix-sorted: one run
+    lo = 0
+    while lo < n:
+        hi = lo + 1
+        while hi < n and (short or (keys[hi] >> top) == (keys[lo] >> top)):
+            hi += 1
+        if hi - lo > INSERTION_SORT_MAX:
+            by_key = np.argsort(keys[lo:hi], kind="mergesort")
+            for i in range(hi - lo):
+                scratch_idx[i] = idx[lo + by_key[i]]
+                scratch_keys[i] = keys[lo + by_key[i]]
+            idx[lo:hi] = scratch_idx[:hi - lo]
+            keys[lo:hi] = scratch_keys[:hi - lo]
+        else:
+            for i in range(lo + 1, hi):  # stable insertion sort
+                key = keys[i]
+                item = idx[i]
+                j = i - 1
+                while j >= lo and keys[j] > key:
+                    keys[j + 1] = keys[j]
+                    idx[j + 1] = idx[j]
+                    j -= 1
+                keys[j + 1] = key
+                idx[j + 1] = item
+        lo = hi
+
+
+@njit(**jit_options(parallel=True))
 def category_score_order(category, score, n_categories):
-    """Records grouped by category, by descending score within a category (stable).
+    """Records grouped by category, by descending score within a category (stable), the
+    categories sorted in parallel.
+
+    Parameters
+    ----------
+    category : int64 (n,), values in [0, n_categories)
+    score : float64 (n,), no NaN
+    n_categories : int
 
     Returns
     -------
@@ -140,9 +219,23 @@ def category_score_order(category, score, n_categories):
     start : int64 (n_categories + 1,)
         Category ``k`` occupies ``order[start[k]:start[k + 1]]``.
     """
-    by_score = descending_order(score)
-    within, start = counting_sort(category[by_score], n_categories)
-    return by_score[within], start
+    order, start = counting_sort(category, n_categories)
+    largest = 0
+    for k in range(n_categories):
+        largest = max(largest, start[k + 1] - start[k])
+    n_workers = min(numba.get_num_threads(), max(n_categories, 1))
+    for worker in prange(n_workers):  # categories dealt round-robin: sizes are long-tailed
+        keys = np.empty(largest, np.uint64)
+        scratch_idx = np.empty(largest, np.int64)
+        scratch_keys = np.empty(largest, np.uint64)
+        counts = np.empty((1 << RADIX_BITS) + 1, np.int64)
+        for k in range(worker, n_categories, n_workers):
+            lo = start[k]
+            n = start[k + 1] - lo
+            for i in range(n):
+                keys[i] = _descending_key(score[order[lo + i]])
+            _sort_keyed_span(order[lo:lo + n], keys[:n], scratch_idx, scratch_keys, counts)
+    return order, start
 
 
 @njit(**jit_options(parallel=True))

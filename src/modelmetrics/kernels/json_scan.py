@@ -43,6 +43,7 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
+from .swar import digit_run, load_u64
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -106,6 +107,7 @@ NUM_LITERAL = 8  # NaN, Infinity or -Infinity
 
 MAX_DEPTH = 512  # deeper nesting in skipped values is left to json.loads
 
+_INT_P10 = np.array([10**k for k in range(9)], dtype=np.int64)
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
 _U3 = np.uint64(3)
@@ -662,6 +664,14 @@ def _read_digits(buf, i, value):
     Returns (end, value): the index of the first non-digit, and the value, exact as long as
     it stays below 10**18 (further digits are counted by ``end`` but not added: no overflow).
     """
+    # eight bytes at a time while the value is far from the limit (then every digit is added,
+    # as below), the rest one by one
+    while i + 8 <= buf.shape[0] and value < 1_000_000_000:
+        count, chunk = digit_run(load_u64(buf, i))
+        value = value * _INT_P10[count] + chunk
+        i += count
+        if count < 8:
+            return i, value
     while True:
         d = buf[i] - 48
         if d < 0 or d > 9:
@@ -1066,7 +1076,7 @@ def _read_key(buf, i, seen, known):
 
 
 @njit(**jit_options())
-def scan_results_part(buf, start, stop, capacity):
+def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
     """Scan the records of a COCO results document from byte ``start`` (see :func:`scan_results`).
 
     With ``start == 0`` the document is read from its beginning; otherwise ``start`` must be
@@ -1081,8 +1091,11 @@ def scan_results_part(buf, start, stop, capacity):
         As for :func:`scan_results`.
     start, stop : int
         Where to start; where to stop (-1: at the end of the array).
-    capacity : int
-        Columns to allocate for the records (grown by doubling when exceeded).
+    ints, score, bbox, has_bbox : numpy.ndarray
+        Room for the records, shapes (N_INT_COLS, c), (c,), (c, 4), (c,) of int64, float64,
+        float64, bool: written in place, and replaced by copies grown by doubling when more than
+        ``c`` records come (allocated by the caller, NumPy backs large arrays with huge pages,
+        which makes writing them several times cheaper than fresh small pages).
 
     Returns
     -------
@@ -1097,16 +1110,13 @@ def scan_results_part(buf, start, stop, capacity):
         ``start``.
     ints, score, bbox, has_bbox : numpy.ndarray
         As for :func:`scan_results` but *not* trimmed: the first ``n`` columns / rows are
-        the records (the rest is the spare capacity, never written).
+        the records (the rest is the spare capacity, never written). The arrays given, unless
+        they had to grow.
     segs, slow : numpy.ndarray of int64
         As for :func:`scan_results`, record indices counted from ``start``.
     """
     size = buf.shape[0] - 1
-    capacity = max(16, capacity)
-    ints = np.empty((N_INT_COLS, capacity), dtype=np.int64)
-    score = np.empty(capacity, dtype=np.float64)
-    bbox = np.empty((capacity, 4), dtype=np.float64)
-    has_bbox = np.empty(capacity, dtype=np.bool_)
+    capacity = score.shape[0]
     segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
     n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
@@ -1137,7 +1147,7 @@ def scan_results_part(buf, start, stop, capacity):
                 status = ERR_RECORD
                 break
             if n == capacity:
-                capacity *= 2
+                capacity = max(16, 2 * capacity)
                 ints = _grow_columns(ints, capacity)
                 score = _grow(score, capacity)
                 bbox = _grow_rows(bbox, capacity)
@@ -1270,6 +1280,16 @@ def scan_results_part(buf, start, stop, capacity):
         else:
             i = -1
     return status, i, n, ints, score, bbox, has_bbox, segs[:, :n_segs], slow[:n_slow]
+
+
+@njit(**jit_options())
+def scan_results_part(buf, start, stop, capacity):
+    """:func:`scan_results_into` with room for ``capacity`` records allocated here."""
+    capacity = max(16, capacity)
+    return scan_results_into(buf, start, stop, np.empty((N_INT_COLS, capacity), dtype=np.int64),
+                             np.empty(capacity, dtype=np.float64),
+                             np.empty((capacity, 4), dtype=np.float64),
+                             np.empty(capacity, dtype=np.bool_))
 
 
 @njit(**_INLINE)

@@ -1,0 +1,106 @@
+"""Eight bytes at a time ("SIMD within a register") for the JSON scanners.
+
+:func:`load_u64` reads eight bytes of a uint8 array at any offset as one little-endian uint64
+(byte ``i`` in the low bits); :func:`digit_run` finds how many of them are ASCII digits and
+converts those to their value, with a few integer operations instead of a branch per digit.
+"""
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+from .._config import jit_options
+
+_INLINE = {**jit_options(), "inline": "always"}
+
+_ASCII_ZEROS = np.uint64(0x3030303030303030)
+_ABOVE_NINE = np.uint64(0x4646464646464646)  # a byte > '9' gets its high bit set when added
+_HIGH_BITS = np.uint64(0x8080808080808080)
+_LOW_BYTES = np.uint64(0x000000FF000000FF)
+_HUNDRED_MILLION_STEP = np.uint64(100 + (1000000 << 32))
+_TEN_THOUSAND_STEP = np.uint64(1 + (10000 << 32))
+_U8 = np.uint64(8)
+_U10 = np.uint64(10)
+_U16 = np.uint64(16)
+_U32 = np.uint64(32)
+_UINT32_MASK = np.uint64(0xFFFFFFFF)
+
+
+@intrinsic
+def load_u64(typingctx, buf, i):
+    """The eight bytes ``buf[i:i + 8]`` of a uint8 array as a little-endian uint64 (an unaligned
+    load: the caller guarantees ``i + 8 <= buf.shape[0]``)."""
+    if not (isinstance(buf, types.Array) and buf.dtype == types.uint8
+            and isinstance(i, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        offset = context.cast(builder, args[1], signature.args[1], types.intp)
+        pointer = builder.gep(array.data, [offset])
+        wide = builder.bitcast(pointer, ir.IntType(64).as_pointer())
+        return builder.load(wide, align=1)
+
+    return types.uint64(buf, i), codegen
+
+
+@intrinsic
+def trailing_zeros(typingctx, value):
+    """Trailing zero bits of a uint64 (64 for 0)."""
+    if value != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+
+    return types.uint64(value), codegen
+
+
+@njit(**_INLINE)
+def digit_run(word):
+    """The leading ASCII digits of eight bytes (``word`` from :func:`load_u64`).
+
+    Returns
+    -------
+    count : int
+        How many of the first bytes are digits, 0 to 8.
+    value : int
+        The number they spell (0 when ``count`` is 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> buf = np.frombuffer(b"12345.678", np.uint8)
+    >>> _digit_run_at(buf, 0)
+    (5, 12345)
+    """
+    # a non-digit byte sets its high bit in (byte + 0x46) (above '9') or in (byte - 0x30)
+    # (below '0'); carries and borrows only run towards later bytes, past the first non-digit
+    non_digit = ((word + _ABOVE_NINE) | (word - _ASCII_ZEROS)) & _HIGH_BITS
+    count = trailing_zeros(non_digit) >> np.uint64(3)
+    if count == 0:
+        return np.int64(0), np.int64(0)
+    digits = (word - _ASCII_ZEROS) << (_U8 * (_U8 - count))  # left-padded with zero digits
+    digits = digits * _U10 + (digits >> _U8)
+    digits = (((digits & _LOW_BYTES) * _HUNDRED_MILLION_STEP)
+              + (((digits >> _U16) & _LOW_BYTES) * _TEN_THOUSAND_STEP)) >> _U32
+    return np.int64(count), np.int64(digits & _UINT32_MASK)
+
+
+@njit(**jit_options())
+def _digit_run_at(buf, i):
+    """:func:`digit_run` of ``buf[i:i + 8]`` (for tests and examples)."""
+    return digit_run(load_u64(buf, i))
+
+
+@njit(**jit_options())
+def _load_at(buf, i):
+    """:func:`load_u64` (for tests)."""
+    return load_u64(buf, i)
+
+
+@njit(**jit_options())
+def _trailing_zeros_of(value):
+    """:func:`trailing_zeros` (for tests)."""
+    return trailing_zeros(value)
