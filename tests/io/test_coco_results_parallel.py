@@ -249,3 +249,20 @@ def _child_scan(data: bytes) -> bool:
     buf = padded(data)
     result = _scan_parts(buf, 2)
     return result is not None and result[2] == json_scan.scan_results(buf)[2]
+
+
+def test_every_table_grows_mid_document():
+    # 40 records, each with a segmentation and 5 numbers left to Python's float(): the record,
+    # segmentation and slow-number tables all fill up (from 1, 16 and 16 rows) and must grow
+    slow = "12345678901234567890123e-335"  # subnormal from a long mantissa: settled by float()
+    records = [f'{{"image_id": {k}, "category_id": 1, "score": {slow}, '
+               f'"bbox": [{slow}, {slow}, {slow}, {slow}], '
+               f'"segmentation": {{"size": [4, 4], "counts": "0{k}"}}}}' for k in range(40)]
+    buf = padded(("[" + ", ".join(records) + "]").encode())
+    grown = json_scan.scan_results_part(buf, 0, -1, 1)
+    roomy = scan_buffer(buf, 1)
+    assert grown[0] == json_scan.OK and grown[2] == 40
+    assert grown[7].shape[1] == 40 and grown[8].shape[0] == 200
+    n = grown[2]
+    assert_same_scan((grown[0], grown[1], n, grown[3][:, :n], grown[4][:n], grown[5][:n],
+                      grown[6][:n], grown[7], grown[8]), roomy)

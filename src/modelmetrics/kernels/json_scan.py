@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
-from .swar import digit_run, load_u64
+from .swar import digit_run, load_u64, load_u64_padded
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -927,12 +927,11 @@ def _next_item(buf, i, close):
 @njit(**_INLINE)
 def _add_segmentation(buf, i, segs, n_segs, record, stack):
     """Scan the segmentation value at ``i`` of ``record`` into column ``n_segs`` of ``segs``
-    (grown when full). Returns (status, end, segs, n_segs with it added when OK)."""
-    if n_segs == segs.shape[1]:
-        segs = _grow_columns(segs, 2 * n_segs)
+    (which must have room: see :func:`_room`). Returns (status, end, n_segs with it added
+    when OK)."""
     segs[SEG_RECORD, n_segs] = record
     status, i = _scan_segmentation(buf, i, segs, n_segs, stack)
-    return status, i, segs, (n_segs + 1 if status == OK else n_segs)
+    return status, i, (n_segs + 1 if status == OK else n_segs)
 
 
 @njit(**_INLINE)
@@ -986,27 +985,68 @@ def _grow(vector, length):
 
 @njit(**jit_options())
 def _record_slow(slow, n_slow, record, column, start, end):
-    """Append a slow number to ``slow`` (grown when full); returns (slow, n_slow)."""
-    if n_slow == slow.shape[0]:
-        slow = _grow_rows(slow, 2 * n_slow)
+    """Append a slow number to ``slow`` (which must have room: see :func:`_room`); returns the
+    new count."""
     slow[n_slow, SLOW_RECORD] = record
     slow[n_slow, SLOW_COLUMN] = column
     slow[n_slow, SLOW_START] = start
     slow[n_slow, SLOW_END] = end
-    return slow, n_slow + 1
+    return n_slow + 1
+
+
+# A record holds at most one segmentation and SLOW_PER_RECORD slow numbers (a score or an area,
+# and four bbox values): known keys cannot repeat.
+SLOW_PER_RECORD = 5
+
+
+@njit(**_INLINE)
+def _room(n_segs, segs, n_slow, slow):
+    """Whether the side tables have room for one more record."""
+    return n_segs < segs.shape[1] and n_slow + SLOW_PER_RECORD <= slow.shape[0]
+
+
+@njit(**jit_options())
+def _grow_side_tables(n_segs, segs, n_slow, slow):
+    """The side tables, doubled where a record might not fit (see :func:`_room`)."""
+    if n_segs >= segs.shape[1]:
+        segs = _grow_columns(segs, 2 * segs.shape[1])
+    if n_slow + SLOW_PER_RECORD > slow.shape[0]:
+        slow = _grow_rows(slow, 2 * slow.shape[0])
+    return segs, slow
 
 
 
 # Known keys followed by their closing quote: matching one at the byte after an opening quote
 # identifies a plain (unescaped) key in one pass.
 _QKEY_ID = np.frombuffer(b'id"', dtype=np.uint8).copy()
-_QKEY_IMAGE_ID = np.frombuffer(b'image_id"', dtype=np.uint8).copy()
-_QKEY_ISCROWD = np.frombuffer(b'iscrowd"', dtype=np.uint8).copy()
-_QKEY_BBOX = np.frombuffer(b'bbox"', dtype=np.uint8).copy()
-_QKEY_CATEGORY_ID = np.frombuffer(b'category_id"', dtype=np.uint8).copy()
-_QKEY_AREA = np.frombuffer(b'area"', dtype=np.uint8).copy()
-_QKEY_SEGMENTATION = np.frombuffer(b'segmentation"', dtype=np.uint8).copy()
-_QKEY_SCORE = np.frombuffer(b'score"', dtype=np.uint8).copy()
+
+
+def _key_words(*keys):
+    """Per key (followed by its closing quote, at most 16 bytes): two little-endian words and
+    their masks, as :func:`~modelmetrics.kernels.swar.load_u64` reads the bytes."""
+    table = np.zeros((len(keys), 4), np.uint64)
+    for row, key in enumerate(keys):
+        quoted = key + b'"'
+        assert len(quoted) <= 16
+        for half in range(2):
+            part = quoted[8 * half:8 * half + 8]
+            table[row, 2 * half] = int.from_bytes(part.ljust(8, b"\0"), "little")
+            table[row, 2 * half + 1] = (1 << (8 * len(part))) - 1
+    return table
+
+
+_KEY_WORDS = _key_words(b"image_id", b"id", b"iscrowd", b"category_id", b"bbox", b"score",
+                        b"segmentation", b"area")
+_K_IMAGE_ID, _K_ID, _K_ISCROWD, _K_CATEGORY_ID, _K_BBOX, _K_SCORE, _K_SEGMENTATION, _K_AREA = (
+    range(8))
+
+
+@njit(**_INLINE)
+def _is_key(low, high, k):
+    """Whether the words ``low``, ``high`` (the 16 bytes after an opening quote) start with key
+    ``k`` of ``_KEY_WORDS`` and its closing quote."""
+    return ((low & _KEY_WORDS[k, 1]) == _KEY_WORDS[k, 0]
+            and (high & _KEY_WORDS[k, 3]) == _KEY_WORDS[k, 2])
 
 
 @njit(**_INLINE)
@@ -1014,24 +1054,26 @@ def _quick_key(buf, i):
     """At the opening quote ``i`` of a key: (_SEEN_* bit, index after the closing quote) when it
     is a known key written without escapes, else (-1, i) (left to :func:`_scan_string` and
     :func:`_which_key`)."""
+    low = load_u64_padded(buf, i + 1)
+    high = load_u64_padded(buf, i + 9)
     c = buf[i + 1]
     if c == 105:  # i
-        if _match(buf, i + 1, _QKEY_IMAGE_ID):
+        if _is_key(low, high, _K_IMAGE_ID):
             return _SEEN_IMAGE_ID, i + 10
-        if _match(buf, i + 1, _QKEY_ID):
+        if _is_key(low, high, _K_ID):
             return _SEEN_ID, i + 4
-        if _match(buf, i + 1, _QKEY_ISCROWD):
+        if _is_key(low, high, _K_ISCROWD):
             return _SEEN_ISCROWD, i + 9
-    elif c == 99 and _match(buf, i + 1, _QKEY_CATEGORY_ID):
+    elif c == 99 and _is_key(low, high, _K_CATEGORY_ID):
         return _SEEN_CATEGORY_ID, i + 13
-    elif c == 98 and _match(buf, i + 1, _QKEY_BBOX):
+    elif c == 98 and _is_key(low, high, _K_BBOX):
         return _SEEN_BBOX, i + 6
     elif c == 115:  # s
-        if _match(buf, i + 1, _QKEY_SCORE):
+        if _is_key(low, high, _K_SCORE):
             return _SEEN_SCORE, i + 7
-        if _match(buf, i + 1, _QKEY_SEGMENTATION):
+        if _is_key(low, high, _K_SEGMENTATION):
             return _SEEN_SEGMENTATION, i + 14
-    elif c == 97 and _match(buf, i + 1, _QKEY_AREA):
+    elif c == 97 and _is_key(low, high, _K_AREA):
         return _SEEN_AREA, i + 6
     return -1, i
 
@@ -1075,6 +1117,148 @@ def _read_key(buf, i, seen, known):
     return OK, key, _skip_ws(buf, i + 1)
 
 
+NO_ROOM = -3  # (internal) a table is full at the start of record n: grow it and go on
+
+
+@njit(**jit_options())
+def _scan_records(buf, i, stop, n, ints, score, bbox, has_bbox, segs, n_segs, slow, n_slow,
+                  stack):
+    """The record loop of :func:`scan_results_into`, from the record at ``i`` (record ``n``)
+    into tables that it never replaces (so the loop carries no array references); returns
+    (status, i, n, n_segs, n_slow), with status ``NO_ROOM`` when a table is full at the start
+    of record ``n`` (at ``i``)."""
+    status = OK
+    while True:
+        # ---- one record, starting at i
+        if buf[i] != 123:
+            status = ERR_RECORD
+            break
+        if n == score.shape[0] or not _room(n_segs, segs, n_slow, slow):
+            return NO_ROOM, i, n, n_segs, n_slow
+        ints[COL_REC_START, n] = i
+        has_bbox[n] = False
+        seen = 0
+        i = _skip_ws(buf, i + 1)
+        if buf[i] == 125:
+            i += 1
+        else:
+            while True:
+                # ---- one "key": value
+                status, key, i = _read_key(buf, i, seen, _RESULT_KEYS)
+                if status != OK:
+                    break
+                seen |= key
+                if key == _SEEN_IMAGE_ID or key == _SEEN_CATEGORY_ID:
+                    end, value = _quick_id(buf, i)
+                    if end < 0:
+                        status, end, value = _parse_id(buf, i)
+                        if status != OK:
+                            i = end
+                            break
+                    i = end
+                    ints[COL_IMAGE_ID if key == _SEEN_IMAGE_ID else COL_CATEGORY_ID, n] = value
+                elif key == _SEEN_SCORE or key == _SEEN_BBOX:
+                    if key == _SEEN_SCORE:
+                        end, fval = _quick_number(buf, i)
+                        if end >= 0:
+                            score[n] = fval
+                    else:
+                        end = _quick_box(buf, i, bbox, n)
+                        if end >= 0:
+                            has_bbox[n] = True
+                    if end >= 0:
+                        i = end
+                    else:
+                        # score: one number; bbox: "[" 4 numbers "]"
+                        count = 1
+                        if key == _SEEN_BBOX:
+                            if buf[i] != 91:
+                                status = ERR_BBOX
+                                break
+                            i = _skip_ws(buf, i + 1)
+                            count = 4
+                        for k in range(count):
+                            if k > 0:
+                                if buf[i] != 44:
+                                    status = ERR_BBOX
+                                    break
+                                i = _skip_ws(buf, i + 1)
+                            end, fval = _quick_number(buf, i)
+                            flags = 0
+                            if end < 0:
+                                if not _is_number_start(buf[i]):
+                                    status = ERR_SCORE if count == 1 else ERR_BBOX
+                                    break
+                                status, end, fval, _, flags = _parse_number(buf, i)
+                                if status != OK:
+                                    i = end
+                                    break
+                            if not (flags & NUM_SLOW) and not (
+                                    np.isfinite(fval) and (k < 2 or fval >= 0)):
+                                status = ERR_VALUE  # the caller explains, from the record
+                                i = ints[COL_REC_START, n]
+                                break
+                            column = COL_SCORE if count == 1 else COL_BBOX + k
+                            if count == 1:
+                                score[n] = fval
+                            else:
+                                bbox[n, k] = fval
+                            if flags & NUM_SLOW:
+                                n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                            i = end if count == 1 else _skip_ws(buf, end)
+                        if status != OK:
+                            break
+                        if count == 4:
+                            if buf[i] != 93:
+                                status = ERR_BBOX
+                                break
+                            i += 1
+                            has_bbox[n] = True
+                elif key == _SEEN_SEGMENTATION:
+                    status, i, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
+                    if status != OK:
+                        break
+                else:
+                    status, i = _skip_value(buf, i, stack)
+                    if status != OK:
+                        break
+                i = _skip_ws(buf, i)  # _next_item, written out: this loop is the hottest of the scan
+                c = buf[i]
+                if c == 44:
+                    i = _skip_ws(buf, i + 1)
+                elif c == 125:
+                    i += 1
+                    break
+                else:
+                    status = ERR_SYNTAX
+                    break
+            if status != OK:
+                break
+        # ---- record complete
+        if (seen & (_SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE)) != (
+            _SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE
+        ):
+            status = ERR_MISSING
+            i = ints[COL_REC_START, n]
+            break
+        if (seen & (_SEEN_BBOX | _SEEN_SEGMENTATION)) == 0:
+            status = ERR_GEOMETRY
+            i = ints[COL_REC_START, n]
+            break
+        if not has_bbox[n]:
+            for k in range(4):
+                bbox[n, k] = np.nan
+        ints[COL_REC_END, n] = i
+        n += 1
+        status, i, done = _next_item(buf, i, 93)
+        if status != OK or done:
+            break
+        if 0 <= stop <= i:  # the next record starts at stop, or the guess was wrong
+            status = AT_STOP if i == stop else PAST_STOP
+            break
+    return status, i, n, n_segs, n_slow
+
+
 @njit(**jit_options())
 def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
     """Scan the records of a COCO results document from byte ``start`` (see :func:`scan_results`).
@@ -1116,7 +1300,6 @@ def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
         As for :func:`scan_results`, record indices counted from ``start``.
     """
     size = buf.shape[0] - 1
-    capacity = score.shape[0]
     segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
     n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
@@ -1142,137 +1325,18 @@ def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
             empty = True
     if not empty:
         while True:
-            # ---- one record, starting at i
-            if buf[i] != 123:
-                status = ERR_RECORD
+            status, i, n, n_segs, n_slow = _scan_records(buf, i, stop, n, ints, score, bbox,
+                                                         has_bbox, segs, n_segs, slow, n_slow,
+                                                         stack)
+            if status != NO_ROOM:
                 break
-            if n == capacity:
-                capacity = max(16, 2 * capacity)
+            if n == score.shape[0]:
+                capacity = max(16, 2 * n)
                 ints = _grow_columns(ints, capacity)
                 score = _grow(score, capacity)
                 bbox = _grow_rows(bbox, capacity)
                 has_bbox = _grow(has_bbox, capacity)
-            ints[COL_REC_START, n] = i
-            has_bbox[n] = False
-            seen = 0
-            i = _skip_ws(buf, i + 1)
-            if buf[i] == 125:
-                i += 1
-            else:
-                while True:
-                    # ---- one "key": value
-                    status, key, i = _read_key(buf, i, seen, _RESULT_KEYS)
-                    if status != OK:
-                        break
-                    seen |= key
-                    if key == _SEEN_IMAGE_ID or key == _SEEN_CATEGORY_ID:
-                        end, value = _quick_id(buf, i)
-                        if end < 0:
-                            status, end, value = _parse_id(buf, i)
-                            if status != OK:
-                                i = end
-                                break
-                        i = end
-                        ints[COL_IMAGE_ID if key == _SEEN_IMAGE_ID else COL_CATEGORY_ID, n] = value
-                    elif key == _SEEN_SCORE or key == _SEEN_BBOX:
-                        if key == _SEEN_SCORE:
-                            end, fval = _quick_number(buf, i)
-                            if end >= 0:
-                                score[n] = fval
-                        else:
-                            end = _quick_box(buf, i, bbox, n)
-                            if end >= 0:
-                                has_bbox[n] = True
-                        if end >= 0:
-                            i = end
-                        else:
-                            # score: one number; bbox: "[" 4 numbers "]"
-                            count = 1
-                            if key == _SEEN_BBOX:
-                                if buf[i] != 91:
-                                    status = ERR_BBOX
-                                    break
-                                i = _skip_ws(buf, i + 1)
-                                count = 4
-                            for k in range(count):
-                                if k > 0:
-                                    if buf[i] != 44:
-                                        status = ERR_BBOX
-                                        break
-                                    i = _skip_ws(buf, i + 1)
-                                end, fval = _quick_number(buf, i)
-                                flags = 0
-                                if end < 0:
-                                    if not _is_number_start(buf[i]):
-                                        status = ERR_SCORE if count == 1 else ERR_BBOX
-                                        break
-                                    status, end, fval, _, flags = _parse_number(buf, i)
-                                    if status != OK:
-                                        i = end
-                                        break
-                                if not (flags & NUM_SLOW) and not (
-                                        np.isfinite(fval) and (k < 2 or fval >= 0)):
-                                    status = ERR_VALUE  # the caller explains, from the record
-                                    i = ints[COL_REC_START, n]
-                                    break
-                                column = COL_SCORE if count == 1 else COL_BBOX + k
-                                if count == 1:
-                                    score[n] = fval
-                                else:
-                                    bbox[n, k] = fval
-                                if flags & NUM_SLOW:
-                                    slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
-                                i = end if count == 1 else _skip_ws(buf, end)
-                            if status != OK:
-                                break
-                            if count == 4:
-                                if buf[i] != 93:
-                                    status = ERR_BBOX
-                                    break
-                                i += 1
-                                has_bbox[n] = True
-                    elif key == _SEEN_SEGMENTATION:
-                        status, i, segs, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
-                        if status != OK:
-                            break
-                    else:
-                        status, i = _skip_value(buf, i, stack)
-                        if status != OK:
-                            break
-                    i = _skip_ws(buf, i)  # _next_item, written out: this loop is the hottest of the scan
-                    c = buf[i]
-                    if c == 44:
-                        i = _skip_ws(buf, i + 1)
-                    elif c == 125:
-                        i += 1
-                        break
-                    else:
-                        status = ERR_SYNTAX
-                        break
-                if status != OK:
-                    break
-            # ---- record complete
-            if (seen & (_SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE)) != (
-                _SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE
-            ):
-                status = ERR_MISSING
-                i = ints[COL_REC_START, n]
-                break
-            if (seen & (_SEEN_BBOX | _SEEN_SEGMENTATION)) == 0:
-                status = ERR_GEOMETRY
-                i = ints[COL_REC_START, n]
-                break
-            if not has_bbox[n]:
-                for k in range(4):
-                    bbox[n, k] = np.nan
-            ints[COL_REC_END, n] = i
-            n += 1
-            status, i, done = _next_item(buf, i, 93)
-            if status != OK or done:
-                break
-            if 0 <= stop <= i:  # the next record starts at stop, or the guess was wrong
-                status = AT_STOP if i == stop else PAST_STOP
-                break
+            segs, slow = _grow_side_tables(n_segs, segs, n_slow, slow)
     if status == OK:
         i = _skip_ws(buf, i)
         if i != size:
@@ -1551,6 +1615,8 @@ def _scan_gt_annotations(buf, i, stack):
             ints = _grow_columns(ints, capacity)
             bbox = _grow_rows(bbox, capacity)
             area = _grow(area, capacity)
+        if not _room(n_segs, segs, n_slow, slow):
+            segs, slow = _grow_side_tables(n_segs, segs, n_slow, slow)
         ints[COL_REC_START, n] = i
         ints[GT_COL_ISCROWD, n] = -1
         area[n] = np.nan
@@ -1656,7 +1722,7 @@ def _scan_gt_annotations(buf, i, stack):
                                     bbox[n, k] = fval
                                     column = COL_BBOX + k
                                 if flags & NUM_SLOW:
-                                    slow, n_slow = _record_slow(slow, n_slow, n, column, i, end)
+                                    n_slow = _record_slow(slow, n_slow, n, column, i, end)
                             i = end if count == 1 else _skip_ws(buf, end)
                         if status != OK:
                             break
@@ -1666,7 +1732,7 @@ def _scan_gt_annotations(buf, i, stack):
                                 break
                             i += 1
                 elif key == _GT_SEGMENTATION:
-                    status, i, segs, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
+                    status, i, n_segs = _add_segmentation(buf, i, segs, n_segs, n, stack)
                     if status != OK:
                         break
                 else:

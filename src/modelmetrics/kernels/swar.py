@@ -45,6 +45,18 @@ def load_u64(typingctx, buf, i):
     return types.uint64(buf, i), codegen
 
 
+@njit(**_INLINE)
+def load_u64_padded(buf, i):
+    """:func:`load_u64`, with zero bytes for those past the end of ``buf``."""
+    n = buf.shape[0]
+    if i + 8 <= n:
+        return load_u64(buf, i)
+    word = np.uint64(0)
+    for k in range(max(0, min(8, n - i))):
+        word |= np.uint64(buf[i + k]) << np.uint64(8 * k)
+    return word
+
+
 @intrinsic
 def trailing_zeros(typingctx, value):
     """Trailing zero bits of a uint64 (64 for 0)."""
