@@ -464,7 +464,7 @@ def test_mutations_agree_with_json_loads(edits):
 
 
 def kernel(data: bytes):
-    return json_scan.scan_ground_truth(np.frombuffer(data + b"\0", dtype=np.uint8).copy())
+    return json_scan.scan_ground_truth(np.frombuffer(data + bytes(json_scan.PADDING), dtype=np.uint8).copy())
 
 
 @pytest.mark.parametrize("text, status", [
@@ -493,6 +493,7 @@ def test_kernel_status(text, status):
 
 def test_kernel_requires_terminator():
     assert json_scan.scan_ground_truth(np.frombuffer(b"{}", np.uint8).copy())[0] == json_scan.ERR_BUFFER
+    assert json_scan.scan_ground_truth(np.frombuffer(b"{}\0", np.uint8).copy())[0] == json_scan.ERR_BUFFER
     assert json_scan.scan_ground_truth(np.zeros(0, np.uint8))[0] == json_scan.ERR_BUFFER
 
 

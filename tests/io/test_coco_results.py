@@ -249,7 +249,7 @@ def test_many_slow_numbers():
     values += ["1" + "0" * rng.randrange(20, 40) + str(rng.randrange(1, 9)) for _ in range(300)]
     texts = [record_text(score=v, box=(v, v, v, v)) for v in values]
     data = document(texts)
-    status, _, n, *_, slow = json_scan.scan_results(np.frombuffer(data + b"\0", np.uint8).copy())
+    status, _, n, *_, slow = json_scan.scan_results(np.frombuffer(data + bytes(json_scan.PADDING), np.uint8).copy())
     assert status == json_scan.OK and n == 600 and slow.shape[0] > 16
     assert_matches(fast(data), json.loads(data))
 
@@ -664,7 +664,7 @@ def test_real_file_error_names_record(tmp_path):
 
 
 def scan(data: bytes):
-    return json_scan.scan_results(np.frombuffer(data + b"\0", dtype=np.uint8).copy())
+    return json_scan.scan_results(np.frombuffer(data + bytes(json_scan.PADDING), dtype=np.uint8).copy())
 
 
 @pytest.mark.parametrize("text, status, position, record", [
@@ -685,11 +685,14 @@ def test_kernel_status(text, status, position, record):
     assert (got_status, got_position, got_record) == (status, position, record)
 
 
-def test_kernel_requires_terminator():
-    buf = np.frombuffer(b"[]", dtype=np.uint8).copy()
-    assert json_scan.scan_results(buf)[0] == json_scan.ERR_BUFFER
-    assert json_scan.scan_results(np.zeros(0, np.uint8))[0] == json_scan.ERR_BUFFER
-    assert json_scan.scan_results(np.frombuffer(b"[]\0", np.uint8).copy())[:3] == (json_scan.OK, -1, 0)
+def test_kernel_requires_padding():
+    for short in (b"[]", b"[]\0", b"[]" + bytes(json_scan.PADDING - 1), b"",
+                  b"[]" + bytes(json_scan.PADDING - 1) + b"x"):
+        buf = np.frombuffer(short, dtype=np.uint8).copy()
+        assert json_scan.scan_results(buf)[0] == json_scan.ERR_BUFFER, short
+    buf = np.frombuffer(b"[]" + bytes(json_scan.PADDING), np.uint8).copy()
+    assert json_scan.scan_results(buf)[:3] == (json_scan.OK, -1, 0)
+    assert json_scan.value_end(np.frombuffer(b"[1]", np.uint8).copy(), 0) == -1  # no padding
 
 
 # ---------------------------------------------------------------------------------------------

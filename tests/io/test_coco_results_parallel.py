@@ -25,7 +25,7 @@ from modelmetrics.kernels import json_scan
 
 
 def padded(data: bytes) -> np.ndarray:
-    return np.frombuffer(data + b"\0", dtype=np.uint8).copy()
+    return np.frombuffer(data + bytes(json_scan.PADDING), dtype=np.uint8).copy()
 
 
 def assert_same_scan(got, want):

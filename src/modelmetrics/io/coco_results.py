@@ -248,13 +248,13 @@ def read_coco_results(source) -> CocoResults:
 
 
 # --------------------------------------------------------------------------------------------
-# Input buffers (the kernel wants the document followed by one NUL byte).
+# Input buffers (the kernels want the document followed by _scan.PADDING zero bytes).
 
 
 def _padded(data) -> np.ndarray:
-    buf = np.empty(len(data) + 1, dtype=np.uint8)
-    buf[:-1] = np.frombuffer(data, dtype=np.uint8)
-    buf[-1] = 0
+    buf = np.empty(len(data) + _scan.PADDING, dtype=np.uint8)
+    buf[:len(data)] = np.frombuffer(data, dtype=np.uint8)
+    buf[len(data):] = 0
     return buf
 
 
@@ -274,10 +274,11 @@ def _read_file(path) -> np.ndarray:
 
 
 def read_padded(path: str) -> np.ndarray:
-    """The bytes of file ``path`` followed by one NUL byte, read straight into the array."""
+    """The bytes of file ``path`` followed by the scanners' zero padding, read straight into the
+    array."""
     with open(path, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
-        buf = np.empty(size + 1, dtype=np.uint8)
+        buf = np.empty(size + _scan.PADDING, dtype=np.uint8)
         view = memoryview(buf)
         got = 0
         while got < size:
@@ -288,8 +289,8 @@ def read_padded(path: str) -> np.ndarray:
         rest = stream.read()  # the file grew while being read
     if rest:
         return _padded(buf[:got].tobytes() + rest)
-    buf = buf[: got + 1]
-    buf[got] = 0
+    buf = buf[: got + _scan.PADDING]
+    buf[got:] = 0
     return buf
 
 
@@ -339,12 +340,12 @@ def scan_buffer(buf: np.ndarray, parts: int | None = None) -> tuple:
     """:func:`~modelmetrics.kernels.json_scan.scan_results` of ``buf``, on ``parts`` threads
     (default: :func:`_n_parts`); the outputs are the same in every case."""
     if parts is None:
-        parts = _n_parts(buf.shape[0] - 1)
+        parts = _n_parts(buf.shape[0] - _scan.PADDING)
     if parts > 1:
         result = _scan_parts(buf, parts)
         if result is not None:
             return result
-    size = buf.shape[0] - 1
+    size = buf.shape[0] - _scan.PADDING
     status, i, n, ints, score, bbox, has_bbox, segs, slow = _scan.scan_results_into(
         buf, 0, -1, *_record_arrays(max(size, 0) // _MIN_RECORD_BYTES + 2))
     return status, i, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
@@ -361,8 +362,8 @@ def _record_arrays(capacity: int) -> tuple:
 def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     """The scan in ``parts`` parallel parts, or None when a guessed boundary is wrong or any part
     is not clean (the caller then scans sequentially, which also reports errors)."""
-    size = buf.shape[0] - 1
-    if size < 1 or buf[size] != 0:
+    size = buf.shape[0] - _scan.PADDING
+    if size < 1 or buf[size:].any():
         return None
     starts = [0]
     for k in range(1, parts):
@@ -463,7 +464,7 @@ def _from_buffer(buf: np.ndarray) -> CocoResults:
 
 def _from_json(buf: np.ndarray) -> CocoResults:
     """The slow path: parse with json.loads (which reports malformed JSON), then check."""
-    data = buf[:-1].tobytes()
+    data = buf[:-_scan.PADDING].tobytes()
     try:
         records = json.loads(data)
     except json.JSONDecodeError as exc:

@@ -28,9 +28,13 @@ An integer token (no fraction, no exponent) is an ``int`` for :func:`json.loads`
 field it is converted like Python's ``float(int)``, so ``-0`` gives ``+0.0`` (while ``-0.0`` gives
 ``-0.0``).
 
-Input contract: ``buf`` is a uint8 array whose last byte is ``0`` (a terminator that is not part
-of the document; NUL is invalid everywhere in JSON, so every loop stops on it and no bound check
-is needed). The scanner never reads past it. Kernels are pure: they validate syntax and
+Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (8) bytes are ``0``
+(a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every loop
+stops on it and no bound check is needed; digits and keys are read eight bytes at a time, which
+the padding keeps inside the array). Each public kernel checks the padding (``ERR_BUFFER``),
+then reads through the array's data pointer (:func:`~modelmetrics.kernels.swar.data_pointer`):
+no per-byte negative-index handling and no reference counting in the loops, so the private
+helpers' ``buf`` is such a pointer. Kernels are pure: they validate syntax and
 structure only and report the first problem as a status code, a byte offset and the index of the
 record being read; the public layer turns that into a message (usually by re-reading the
 document with :func:`json.loads`, which also settles the codes that are not errors at all, like
@@ -43,7 +47,7 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
-from .swar import digit_run, load_u64, load_u64_padded
+from .swar import data_pointer, digit_run, load_u64
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -51,6 +55,8 @@ _INLINE = {**jit_options(), "inline": "always"}
 
 # --------------------------------------------------------------------------------------------
 # Status codes returned by scan_results.
+PADDING = 8  # zero bytes after the document (see the input contract)
+
 OK = 0
 ERR_SYNTAX = 1  # not valid JSON (or invalid UTF-8) at err_pos
 ERR_TOP_LEVEL = 2  # the document is not an array
@@ -195,6 +201,19 @@ _RESULT_KEYS = _SEEN_IMAGE_ID | _SEEN_CATEGORY_ID | _SEEN_SCORE | _SEEN_BBOX | _
 
 # --------------------------------------------------------------------------------------------
 # Lexical helpers. Each takes the position of the first byte of its token.
+
+
+@njit(**_INLINE)
+def _document_size(buf):
+    """Length of the document in ``buf``: the bytes before its ``PADDING`` zero bytes, or -1
+    when they are missing (``ERR_BUFFER``)."""
+    size = buf.shape[0] - PADDING
+    if size < 0:
+        return -1
+    for k in range(PADDING):
+        if buf[size + k] != 0:
+            return -1
+    return size
 
 
 @njit(**_INLINE)
@@ -439,7 +458,9 @@ def _skip_value(buf, i, stack):
 def value_end(buf, i):
     """Index just after the JSON value starting at ``i`` (for error messages: the caller parses
     ``buf[i:value_end(buf, i)]``), or -1 when it is not a well-formed value."""
-    status, end = _skip_value(buf, i, np.empty(MAX_DEPTH, dtype=np.uint8))
+    if _document_size(buf) < 0 or not 0 <= i < buf.shape[0]:
+        return -1
+    status, end = _skip_value(data_pointer(buf), i, np.empty(MAX_DEPTH, dtype=np.uint8))
     return end if status == OK else -1
 
 
@@ -666,7 +687,7 @@ def _read_digits(buf, i, value):
     """
     # eight bytes at a time while the value is far from the limit (then every digit is added,
     # as below), the rest one by one
-    while i + 8 <= buf.shape[0] and value < 1_000_000_000:
+    while value < 1_000_000_000:
         count, chunk = digit_run(load_u64(buf, i))
         value = value * _INT_P10[count] + chunk
         i += count
@@ -1054,8 +1075,8 @@ def _quick_key(buf, i):
     """At the opening quote ``i`` of a key: (_SEEN_* bit, index after the closing quote) when it
     is a known key written without escapes, else (-1, i) (left to :func:`_scan_string` and
     :func:`_which_key`)."""
-    low = load_u64_padded(buf, i + 1)
-    high = load_u64_padded(buf, i + 9)
+    low = load_u64(buf, i + 1)
+    high = load_u64(buf, i + 9)
     c = buf[i + 1]
     if c == 105:  # i
         if _is_key(low, high, _K_IMAGE_ID):
@@ -1299,33 +1320,35 @@ def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
     segs, slow : numpy.ndarray of int64
         As for :func:`scan_results`, record indices counted from ``start``.
     """
-    size = buf.shape[0] - 1
+    size = _document_size(buf)
     segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
     n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
     n_slow = 0
     stack = np.empty(MAX_DEPTH, dtype=np.uint8)
     n = 0
-    if size < 0 or buf[size] != 0:
-        return ERR_BUFFER, max(size, 0), 0, ints, score, bbox, has_bbox, segs[:, :0], slow[:0]
+    if size < 0:
+        return (ERR_BUFFER, max(buf.shape[0] - PADDING, 0), 0, ints, score, bbox, has_bbox,
+                segs[:, :0], slow[:0])
+    data = data_pointer(buf)  # the padding is checked: no bounds from here
 
     i = start
     status = OK
     empty = False
     if start == 0:
-        if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+        if size >= 3 and data[0] == 0xEF and data[1] == 0xBB and data[2] == 0xBF:
             i = 3  # UTF-8 byte order mark (json.loads accepts it in bytes)
-        i = _skip_ws(buf, i)
-        if buf[i] != 91:
+        i = _skip_ws(data, i)
+        if data[i] != 91:
             status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
             return status, i, 0, ints, score, bbox, has_bbox, segs[:, :0], slow[:0]
-        i = _skip_ws(buf, i + 1)
-        if buf[i] == 93:
+        i = _skip_ws(data, i + 1)
+        if data[i] == 93:
             i += 1
             empty = True
     if not empty:
         while True:
-            status, i, n, n_segs, n_slow = _scan_records(buf, i, stop, n, ints, score, bbox,
+            status, i, n, n_segs, n_slow = _scan_records(data, i, stop, n, ints, score, bbox,
                                                          has_bbox, segs, n_segs, slow, n_slow,
                                                          stack)
             if status != NO_ROOM:
@@ -1338,7 +1361,7 @@ def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
                 has_bbox = _grow(has_bbox, capacity)
             segs, slow = _grow_side_tables(n_segs, segs, n_slow, slow)
     if status == OK:
-        i = _skip_ws(buf, i)
+        i = _skip_ws(data, i)
         if i != size:
             status = ERR_SYNTAX  # extra data after the array
         else:
@@ -1370,7 +1393,7 @@ def guess_record_start(buf, i, end):
     from it counts only when the scan of the part before ends exactly there
     (:func:`scan_results_part` returning ``AT_STOP``).
     """
-    end = min(end, buf.shape[0])
+    end = min(end, buf.shape[0] - PADDING)
     while i < end:
         if buf[i] == 123:
             j = i - 1
@@ -1388,7 +1411,7 @@ def guess_record_start(buf, i, end):
 
 @njit(**jit_options())
 def scan_results(buf):
-    """Scan a COCO results document: a JSON array of objects, in ``buf[:-1]``.
+    """Scan a COCO results document: a JSON array of objects, in ``buf[:-PADDING]``.
 
     Parameters
     ----------
@@ -1421,7 +1444,7 @@ def scan_results(buf):
 
     The outputs are views of arrays grown by doubling (pages never written are never touched).
     """
-    size = buf.shape[0] - 1
+    size = buf.shape[0] - PADDING
     status, i, n, ints, score, bbox, has_bbox, segs, slow = scan_results_part(buf, 0, -1,
                                                                               size // 64)
     return status, i, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
@@ -1586,13 +1609,13 @@ def _scan_gt_images(buf, i, stack):
 
 
 @njit(**jit_options())
-def _scan_gt_annotations(buf, i, stack):
-    """Read the "annotations" array whose "[" is at ``i``.
+def _scan_gt_annotations(buf, i, size, stack):
+    """Read the "annotations" array whose "[" is at ``i`` (of a document of ``size`` bytes).
 
     Returns (status, end, n, ints, bbox, area, segs, slow), the arrays trimmed to the records
     read (on error ``n`` is the index of the record being read).
     """
-    capacity = max(16, (buf.shape[0] - i) // 128)
+    capacity = max(16, (size - i) // 128)
     ints = np.empty((N_GT_INT_COLS, capacity), dtype=np.int64)
     bbox = np.empty((capacity, 4), dtype=np.float64)
     area = np.empty(capacity, dtype=np.float64)
@@ -1759,7 +1782,7 @@ def _scan_gt_annotations(buf, i, stack):
 
 @njit(**jit_options())
 def scan_ground_truth(buf):
-    """Scan a COCO ground-truth (instances) document, a JSON object, in ``buf[:-1]``.
+    """Scan a COCO ground-truth (instances) document, a JSON object, in ``buf[:-PADDING]``.
 
     Parameters
     ----------
@@ -1794,7 +1817,7 @@ def scan_ground_truth(buf):
     image_sizes : numpy.ndarray of int64, shape (I, 2)
         Each image's "height" and "width" (small non-negative integer tokens), -1 otherwise.
     """
-    size = buf.shape[0] - 1
+    size = _document_size(buf)
     stack = np.empty(MAX_DEPTH, dtype=np.uint8)
     image_ids = np.empty(0, dtype=np.int64)
     image_sizes = np.empty((0, 2), dtype=np.int64)
@@ -1805,72 +1828,73 @@ def scan_ground_truth(buf):
     slow = np.empty((0, 4), dtype=np.int64)
     cat_start = -1
     cat_end = -1
-    if size < 0 or buf[size] != 0:
-        return (ERR_BUFFER, max(size, 0), 0, image_ids, ints, bbox, area, segs, slow, cat_start,
-                cat_end, image_sizes)
+    if size < 0:
+        return (ERR_BUFFER, max(buf.shape[0] - PADDING, 0), 0, image_ids, ints, bbox, area, segs,
+                slow, cat_start, cat_end, image_sizes)
+    data = data_pointer(buf)  # the padding is checked: no bounds from here
     i = 0
-    if size >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+    if size >= 3 and data[0] == 0xEF and data[1] == 0xBB and data[2] == 0xBF:
         i = 3
-    i = _skip_ws(buf, i)
-    if buf[i] != 123:
+    i = _skip_ws(data, i)
+    if data[i] != 123:
         status = ERR_TOP_LEVEL if i < size else ERR_SYNTAX
         return (status, i, 0, image_ids, ints, bbox, area, segs, slow, cat_start, cat_end,
                 image_sizes)
     sections = 0
     status = OK
     record = 0
-    i = _skip_ws(buf, i + 1)
-    if buf[i] == 125:
+    i = _skip_ws(data, i + 1)
+    if data[i] == 125:
         i += 1
     else:
         while True:
-            if buf[i] != 34:
+            if data[i] != 34:
                 status = ERR_SYNTAX
                 break
             key_start = i + 1
-            status, j, escaped = _scan_string(buf, i)
+            status, j, escaped = _scan_string(data, i)
             if status != OK:
                 i = j
                 break
             length = j - 1 - key_start
             section = 0
-            if _equals(buf, key_start, length, _KEY_IMAGES):
+            if _equals(data, key_start, length, _KEY_IMAGES):
                 section = _SEC_IMAGES
-            elif _equals(buf, key_start, length, _KEY_ANNOTATIONS):
+            elif _equals(data, key_start, length, _KEY_ANNOTATIONS):
                 section = _SEC_ANNOTATIONS
-            elif _equals(buf, key_start, length, _KEY_CATEGORIES):
+            elif _equals(data, key_start, length, _KEY_CATEGORIES):
                 section = _SEC_CATEGORIES
             if escaped or (sections & section) != 0:
                 status = ERR_UNUSUAL
                 i = key_start
                 break
             sections |= section
-            i = _skip_ws(buf, j)
-            if buf[i] != 58:
+            i = _skip_ws(data, j)
+            if data[i] != 58:
                 status = ERR_SYNTAX
                 break
-            i = _skip_ws(buf, i + 1)
-            if section != 0 and buf[i] != 91:
+            i = _skip_ws(data, i + 1)
+            if section != 0 and data[i] != 91:
                 status = ERR_SECTION
                 break
             if section == _SEC_IMAGES:
-                status, i, record, image_ids, image_sizes = _scan_gt_images(buf, i, stack)
+                status, i, record, image_ids, image_sizes = _scan_gt_images(data, i, stack)
             elif section == _SEC_ANNOTATIONS:
                 status, i, record, ints, bbox, area, segs, slow = _scan_gt_annotations(
-                    buf, i, stack)
+                    data, i, size, stack)
             elif section == _SEC_CATEGORIES:
                 cat_start = i
-                status, i = _skip_value(buf, i, stack)
+                status, i = _skip_value(data, i, stack)
                 cat_end = i
             else:
-                status, i = _skip_value(buf, i, stack)
+                status, i = _skip_value(data, i, stack)
             if status != OK:
                 break
             record = 0
-            i = _skip_ws(buf, i)
-            c = buf[i]
+            i = _skip_ws(data, i)
+            c = data[i]
             if c == 44:
-                i = _skip_ws(buf, i + 1)
+                i = _skip_ws(data, i + 1)
             elif c == 125:
                 i += 1
                 break
@@ -1878,7 +1902,7 @@ def scan_ground_truth(buf):
                 status = ERR_SYNTAX
                 break
     if status == OK:
-        i = _skip_ws(buf, i)
+        i = _skip_ws(data, i)
         if i != size:
             status = ERR_SYNTAX  # extra data after the object
         elif sections != _SEC_IMAGES | _SEC_ANNOTATIONS | _SEC_CATEGORIES:

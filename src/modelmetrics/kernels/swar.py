@@ -31,30 +31,39 @@ _UINT32_MASK = np.uint64(0xFFFFFFFF)
 def load_u64(typingctx, buf, i):
     """The eight bytes ``buf[i:i + 8]`` of a uint8 array as a little-endian uint64 (an unaligned
     load: the caller guarantees ``i + 8 <= buf.shape[0]``)."""
-    if not (isinstance(buf, types.Array) and buf.dtype == types.uint8
-            and isinstance(i, types.Integer)):
+    if isinstance(buf, types.Array) and buf.dtype == types.uint8:
+        from_array = True
+    elif isinstance(buf, types.CPointer) and buf.dtype == types.uint8:
+        from_array = False
+    else:
+        return None
+    if not isinstance(i, types.Integer):
         return None
 
     def codegen(context, builder, signature, args):
-        array = context.make_array(signature.args[0])(context, builder, args[0])
+        if from_array:
+            data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        else:
+            data = args[0]
         offset = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = builder.gep(array.data, [offset])
+        pointer = builder.gep(data, [offset])
         wide = builder.bitcast(pointer, ir.IntType(64).as_pointer())
         return builder.load(wide, align=1)
 
     return types.uint64(buf, i), codegen
 
 
-@njit(**_INLINE)
-def load_u64_padded(buf, i):
-    """:func:`load_u64`, with zero bytes for those past the end of ``buf``."""
-    n = buf.shape[0]
-    if i + 8 <= n:
-        return load_u64(buf, i)
-    word = np.uint64(0)
-    for k in range(max(0, min(8, n - i))):
-        word |= np.uint64(buf[i + k]) << np.uint64(8 * k)
-    return word
+@intrinsic
+def data_pointer(typingctx, array):
+    """The data pointer of a C-contiguous array: indexing it has no bounds or negative-index
+    handling and no reference counting (the caller keeps the array alive and in range)."""
+    if not (isinstance(array, types.Array) and array.layout == "C"):
+        return None
+
+    def codegen(context, builder, signature, args):
+        return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+    return types.CPointer(array.dtype)(array), codegen
 
 
 @intrinsic
