@@ -279,3 +279,22 @@ def test_fractional_max_detections():
 def test_good_input_still_works():
     result = evaluate(GT, _good())
     assert result.stats.shape == (12,)
+
+
+@pytest.mark.parametrize("form", ["bytes", "path"])
+def test_ground_truth_problem_reported_before_a_results_problem(form, tmp_path):
+    # files and bytes are scanned concurrently: the ground truth's error must still come first
+    bad_gt = json.dumps(_gt(lambda g: g["images"].append({"id": 1}))).encode()
+    bad_results = _as_form(_with(1, bbox=[0, 0, 1]), "bytes", tmp_path)
+    malformed = b'[{"image_id": 1,'
+    for results in (bad_results, malformed):
+        if form == "path":
+            (tmp_path / "gt.json").write_bytes(bad_gt)
+            (tmp_path / "dt.json").write_bytes(results)
+            args = (tmp_path / "gt.json", tmp_path / "dt.json")
+        else:
+            args = (bad_gt, results)
+        with pytest.raises(InvalidInputError, match="image id 1"):
+            evaluate(*args)
+    with pytest.raises(InvalidInputError, match=r"\b1\b.*'?bbox"):  # a good ground truth
+        evaluate(json.dumps(GT).encode(), bad_results)

@@ -103,8 +103,12 @@ def _number(value) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
 
-def read_ground_truth(source) -> GroundTruth:
-    """Parse and check a COCO ground-truth document (path, bytes or dict).
+_SCANNABLE = (bytes, bytearray, memoryview, str, os.PathLike)  # read by the Numba scanners
+
+
+def read_ground_truth(source, scanned=None) -> GroundTruth:
+    """Parse and check a COCO ground-truth document (path, bytes or dict); ``scanned``: a
+    :class:`~concurrent.futures.Future` of ``scan_ground_truth(source)`` already started.
 
     Paths and bytes are read by the Numba scanner (:mod:`modelmetrics.io.coco_ground_truth`)
     and checked with array operations; ``annotations`` is then a lazy sequence parsing each
@@ -115,7 +119,9 @@ def read_ground_truth(source) -> GroundTruth:
     from ..io.coco_ground_truth import scan_ground_truth
 
     scan = None
-    if isinstance(source, (bytes, bytearray, memoryview, str, os.PathLike)):
+    if scanned is not None:
+        scan = scanned.result()
+    elif isinstance(source, _SCANNABLE):
         scan = scan_ground_truth(source)
     if scan is not None:
         # Fast path: the kernel checked the types of every field; check the values here.
@@ -567,8 +573,7 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
         raise parameter_error("max_detections", _OWNER, "at least 3 values with parity=True "
                               "(pycocotools' summary reads maxDets[0], [1] and [2])",
                               max_detections)
-    gt = read_ground_truth(ground_truth)
-    res = read_coco_results(results)
+    gt, res = _read_both(ground_truth, results)
     det_image = _index_of(res.image_id, gt.image_ids, "image_id")
     det_category = _index_of(res.category_id, gt.category_ids, "category_id")
     if iou_type == "bbox":
@@ -595,6 +600,25 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
                             gt.category_names, gt.image_ids[rows.image], rows.source,
                             matched_gt_id, confusion, params, parity=parity, iou_type=iou_type,
                             counts=counts)
+
+
+def _read_both(ground_truth, results):
+    """The ground truth and the results, the ground truth's scan running on the scanners'
+    pool thread while this one reads the results file (both kernels are serial there). A
+    problem with the ground truth is reported before one with the results, as when read in
+    turn."""
+    from ..io.coco_ground_truth import scan_ground_truth
+    from ..io.coco_results import _executor
+
+    scanned = None
+    if isinstance(ground_truth, _SCANNABLE) and isinstance(results, _SCANNABLE):
+        scanned = _executor(1).submit(scan_ground_truth, ground_truth)
+    try:
+        res = read_coco_results(results)
+    except BaseException:
+        read_ground_truth(ground_truth, scanned)  # raises the ground truth's problem first
+        raise
+    return read_ground_truth(ground_truth, scanned), res
 
 
 def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
