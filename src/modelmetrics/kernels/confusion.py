@@ -125,8 +125,9 @@ def _part_bounds(n, n_parts, part):
 
 @njit(**jit_options())
 def _cell(g, p, g_rows, p_cols, n_classes, ignore, has_ignore, shift):
-    return (_row_offset(g, g_rows, n_classes, ignore, has_ignore, shift)
-            + _col(p, p_cols, n_classes))
+    """Cell of the pair (``g``, ``p``), unsigned (never negative: no negative-index handling)."""
+    return np.uint64(_row_offset(g, g_rows, n_classes, ignore, has_ignore, shift)
+                     + _col(p, p_cols, n_classes))
 
 
 @njit(**jit_options())
@@ -144,10 +145,11 @@ def _count_row(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore, shif
     # itself a class id
     fast = not (has_ignore and shift <= ignore < n_classes + shift)
     for kk in range(k, end):
-        gg = np.int64(g[kk]) - shift
-        pp = np.int64(p[kk])
+        at = np.uint64(kk)  # unsigned indices: no negative-index handling in the loop
+        gg = np.int64(g[at]) - shift
+        pp = np.int64(p[at])
         if fast and np.uint64(gg) < np.uint64(n_classes) and np.uint64(pp) < np.uint64(n_classes):
-            table[gg * stride + pp] += 1
+            table[np.uint64(gg * stride + pp)] += 1
         else:
             table[_cell(g[kk], p[kk], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
 
@@ -157,10 +159,12 @@ def _count_row_four(g, p, k, end, g_rows, p_cols, n_classes, ignore, has_ignore,
                     t3):
     """Count pairs ``k:end`` round-robin into four tables."""
     while k + 4 <= end:
-        t0[_cell(g[k], p[k], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
-        t1[_cell(g[k + 1], p[k + 1], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
-        t2[_cell(g[k + 2], p[k + 2], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
-        t3[_cell(g[k + 3], p[k + 3], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
+        at = np.uint64(k)  # unsigned indices: no negative-index handling in the loop
+        one, two, three = at + np.uint64(1), at + np.uint64(2), at + np.uint64(3)
+        t0[_cell(g[at], p[at], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
+        t1[_cell(g[one], p[one], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
+        t2[_cell(g[two], p[two], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
+        t3[_cell(g[three], p[three], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
         k += 4
     while k < end:
         t0[_cell(g[k], p[k], g_rows, p_cols, n_classes, ignore, has_ignore, shift)] += 1
@@ -262,14 +266,21 @@ def _byte(word, k):
 def _count_word(a, b, g_rows, p_cols, t0, t1, t2, t3):
     """Count the eight label pairs of words ``a`` (truth) and ``b`` (prediction), round-robin
     over four tables."""
-    t0[g_rows[_byte(a, 0)] + p_cols[_byte(b, 0)]] += 1
-    t1[g_rows[_byte(a, 1)] + p_cols[_byte(b, 1)]] += 1
-    t2[g_rows[_byte(a, 2)] + p_cols[_byte(b, 2)]] += 1
-    t3[g_rows[_byte(a, 3)] + p_cols[_byte(b, 3)]] += 1
-    t0[g_rows[_byte(a, 4)] + p_cols[_byte(b, 4)]] += 1
-    t1[g_rows[_byte(a, 5)] + p_cols[_byte(b, 5)]] += 1
-    t2[g_rows[_byte(a, 6)] + p_cols[_byte(b, 6)]] += 1
-    t3[g_rows[_byte(a, 7)] + p_cols[_byte(b, 7)]] += 1
+    t0[_pair_cell(a, b, 0, g_rows, p_cols)] += 1
+    t1[_pair_cell(a, b, 1, g_rows, p_cols)] += 1
+    t2[_pair_cell(a, b, 2, g_rows, p_cols)] += 1
+    t3[_pair_cell(a, b, 3, g_rows, p_cols)] += 1
+    t0[_pair_cell(a, b, 4, g_rows, p_cols)] += 1
+    t1[_pair_cell(a, b, 5, g_rows, p_cols)] += 1
+    t2[_pair_cell(a, b, 6, g_rows, p_cols)] += 1
+    t3[_pair_cell(a, b, 7, g_rows, p_cols)] += 1
+
+
+@njit(**jit_options())
+def _pair_cell(a, b, k, g_rows, p_cols):
+    """Cell of the ``k``-th label pair of words ``a``, ``b``, as an unsigned index (cells are
+    never negative: no negative-index handling)."""
+    return np.uint64(g_rows[_byte(a, k)] + p_cols[_byte(b, k)])
 
 
 @njit(**jit_options(parallel=True))
@@ -295,8 +306,8 @@ def confusion_table_bytes(g_words, p_words, g_tail, p_tail, g_rows, p_cols, n_cl
         run_cell = 0
         run = 0
         for i in range(start, stop):
-            a = g_words[i]
-            b = p_words[i]
+            a = g_words[np.uint64(i)]
+            b = p_words[np.uint64(i)]
             a0 = _byte(a, 0)
             b0 = _byte(b, 0)
             if a == a0 * ones and b == b0 * ones:
@@ -304,7 +315,7 @@ def confusion_table_bytes(g_words, p_words, g_tail, p_tail, g_rows, p_cols, n_cl
                 if cell == run_cell:
                     run += 8
                 else:
-                    t0[run_cell] += run
+                    t0[np.uint64(run_cell)] += run
                     run_cell = cell
                     run = 8
             else:
