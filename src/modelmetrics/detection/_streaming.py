@@ -19,7 +19,8 @@ BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in sto
 
 
 def _stack(arrays: list, what: str, key: str, box: bool = False):
-    """Concatenate per-image arrays; also return the image index of every row."""
+    """Concatenate per-image arrays; also return the image index of every row (boxes only,
+    else None)."""
     if not arrays:
         return (np.empty((0, 4)) if box else np.empty(0)), np.empty(0, np.int64)
     ndim = 2 if box else 1
@@ -36,6 +37,8 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
                                         f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
                                         f"{a.shape}.")
         stacked = np.concatenate(arrays)
+    if not box:
+        return stacked, None
     return stacked, np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
 
 
@@ -214,20 +217,18 @@ class DetectionMetrics:
                                     f"but {len(targets)} target dict(s); give one of each per "
                                     f"image.")
         shape = "masks" if self.iou_type == "segm" else "boxes"
-        det = {shape: [], "scores": [], "labels": []}
-        gt = {shape: [], "labels": [], "crowd": [], "area": []}
-        image_ids = np.empty(len(targets), np.int64)
-        try:  # one light pass; a missing key or a non-dict is explained below
-            for i, (pred, target) in enumerate(zip(predictions, targets)):
-                det[shape].append(_geometry(pred[shape]))
-                det["scores"].append(to_numpy(pred["scores"]))
-                det["labels"].append(to_numpy(pred["labels"]))
-                gt[shape].append(_geometry(target[shape]))
-                gt["labels"].append(to_numpy(target["labels"]))
-                gt["crowd"].append(to_numpy(target["iscrowd"]) if "iscrowd" in target else None)
-                gt["area"].append(target.get("area"))
-                image_ids[i] = (int(target["image_id"]) if "image_id" in target
-                                else self._next_image + i)
+        try:  # one light pass per field; a missing key or a non-dict is explained below
+            det = {shape: [_geometry(pred[shape]) for pred in predictions],
+                   "scores": [to_numpy(pred["scores"]) for pred in predictions],
+                   "labels": [to_numpy(pred["labels"]) for pred in predictions]}
+            gt = {shape: [_geometry(target[shape]) for target in targets],
+                  "labels": [to_numpy(target["labels"]) for target in targets],
+                  "crowd": [to_numpy(target["iscrowd"]) if "iscrowd" in target else None
+                            for target in targets],
+                  "area": [target.get("area") for target in targets]}
+            image_ids = np.array([int(target["image_id"]) if "image_id" in target
+                                  else self._next_image + i for i, target in enumerate(targets)],
+                                 np.int64)
         except (KeyError, TypeError, AttributeError):
             _explain_records(predictions, targets, shape)
             raise
@@ -318,13 +319,13 @@ class DetectionMetrics:
                                     params, iou_of_groups)
         support = np.bincount(gt_cat, minlength=K)
         # fold into the state
-        self._score = np.concatenate([self._score, rows.score])
-        self._label = np.concatenate([self._label, labels[rows.category]])
-        self._image = np.concatenate([self._image, image_ids[rows.image]])
-        self._rank = np.concatenate([self._rank, rows.rank])
-        self._status = np.concatenate([self._status, rows.status])
+        self._score = _append(self._score, rows.score)
+        self._label = _append(self._label, labels[rows.category])
+        self._image = _append(self._image, image_ids[rows.image])
+        self._rank = _append(self._rank, rows.rank)
+        self._status = _append(self._status, rows.status)
         local = np.where(rows.match >= 0, rows.match - gt_start[rows.image], -1)
-        self._match = np.concatenate([self._match, local])
+        self._match = _append(self._match, local)
         self._dropped += rows.n_dropped
         self._add_gt_counts(labels, n_gt, support)
         full_labels = np.append(labels, BACKGROUND)
@@ -445,6 +446,12 @@ class DetectionMetrics:
     def __repr__(self) -> str:
         return (f"{_OWNER}(images={self._images.size}, detections={self._score.size}, "
                 f"classes={np.union1d(self._label, self._gt_label).size})")
+
+
+def _append(state: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``state`` followed by ``rows`` (arrays made by ``update`` itself: an empty state takes
+    them as they are, without a copy)."""
+    return rows if state.shape[0] == 0 else np.concatenate([state, rows])
 
 
 def _sum_cells(cells: np.ndarray) -> np.ndarray:
