@@ -65,3 +65,31 @@ def test_category_score_order_is_numpys_stable_order(name, category, score, thre
     np.testing.assert_array_equal(order, want)
     np.testing.assert_array_equal(start, np.concatenate(
         [[0], np.cumsum(np.bincount(category, minlength=n_categories))]))
+
+
+def test_lookup_positions_against_searchsorted():
+    from modelmetrics.detection import _engine as E
+
+    rng = np.random.default_rng(5)
+    table = np.unique(rng.integers(-50, 5000, 3000))  # dense: the lookup-table path
+    values = np.concatenate([rng.integers(-100, 5100, 50_000),
+                             [np.iinfo(np.int64).min, np.iinfo(np.int64).max, table[0] - 1,
+                              table[0], table[-1], table[-1] + 1]])
+    index = np.searchsorted(table, values)
+    found = (index < table.size) & (table[np.minimum(index, table.size - 1)] == values)
+    np.testing.assert_array_equal(E.positions(values, table), np.where(found, index, -1))
+    np.testing.assert_array_equal(G.lookup_positions(values, int(table[0]), np.full(0, -1)),
+                                  np.full(values.size, -1))
+
+
+def test_count_outcomes_against_bincount():
+    from modelmetrics.kernels import matching as MK
+
+    rng = np.random.default_rng(6)
+    category = rng.integers(0, 7, 10_000)
+    score = np.round(rng.random(10_000), 2)
+    status = rng.integers(0, 3, 10_000).astype(np.uint8)
+    tp, fp = MK.count_outcomes(category, score, status, 0.5, 7)
+    above = score >= 0.5
+    np.testing.assert_array_equal(tp, np.bincount(category[above & (status == MK.TP)], minlength=7))
+    np.testing.assert_array_equal(fp, np.bincount(category[above & (status == MK.FP)], minlength=7))

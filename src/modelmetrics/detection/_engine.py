@@ -92,9 +92,8 @@ def positions(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     if _dense_range(table):
         lookup = np.full(int(table[-1] - table[0]) + 1, -1, np.int64)
         lookup[table - table[0]] = np.arange(table.size)
-        offset = values - table[0]
-        inside = (offset >= 0) & (offset < lookup.size)
-        return np.where(inside, lookup[np.where(inside, offset, 0)], -1)
+        with threads_for(values.shape[0]):
+            return G.lookup_positions(values.astype(np.int64, copy=False), int(table[0]), lookup)
     index = np.searchsorted(table, values)
     clipped = np.minimum(index, table.size - 1)
     return np.where((index < table.size) & (table[clipped] == values), index, -1)
@@ -214,9 +213,9 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     R = params.recall_thresholds.shape[0]
     A = params.area_ranges.shape[0]
     M = len(params.max_detections)
-    precision = np.full((T, R, n_categories, A, M), -1.0)
-    recall = np.full((T, n_categories, A, M), -1.0)
-    scores = np.full((T, R, n_categories, A, M), -1.0)
+    precision = np.empty((T, R, n_categories, A, M))  # every entry written by the kernel
+    recall = np.empty((T, n_categories, A, M))
+    scores = np.empty((T, R, n_categories, A, M))
     with threads_for(rows.score.shape[0]):
         if in_group_order or _in_group_order(rows):
             order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
@@ -275,9 +274,5 @@ def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, g
 
 def operating_counts(rows: MatchedRows, n_categories: int, params: EvaluationParams):
     """True and false positives per category at the operating point, shapes (K,), (K,)."""
-    op = params.operating_index
-    above = rows.score >= params.score_threshold
-    status = rows.status[:, 0, op]
-    tp = np.bincount(rows.category[above & (status == MK.TP)], minlength=n_categories)
-    fp = np.bincount(rows.category[above & (status == MK.FP)], minlength=n_categories)
-    return tp, fp
+    return MK.count_outcomes(rows.category, rows.score, rows.status[:, 0, params.operating_index],
+                             params.score_threshold, n_categories)

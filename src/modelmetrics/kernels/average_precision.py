@@ -36,6 +36,17 @@ def _summarise_status(status, start, n, out):
             out[i, a] = (ALL_FP if first == FP else ALL_IGNORED) if uniform else MIXED
 
 
+@njit(**jit_options())
+def _mark_undefined(precision, recall, scores, k, a):
+    """−1 in every entry of category ``k`` and area range ``a`` (nothing to measure)."""
+    for t in range(recall.shape[0]):
+        for m in range(recall.shape[3]):
+            recall[t, k, a, m] = -1.0
+            for r in range(precision.shape[1]):
+                precision[t, r, k, a, m] = -1.0
+                scores[t, r, k, a, m] = -1.0
+
+
 @njit(**jit_options(parallel=True))
 def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thresholds,
                precision, recall, scores, n_workers):
@@ -56,8 +67,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
         Ground truths that count (not crowd, inside the area range).
     max_dets : int64 (M,)
     recall_thresholds : float64 (R,), ascending
-    precision, scores : float64 (T, R, K, A, M), out (pre-filled with −1)
-    recall : float64 (T, K, A, M), out (pre-filled with −1)
+    precision, scores : float64 (T, R, K, A, M), out
+    recall : float64 (T, K, A, M), out
+        Every entry is written: −1 where the category has no ground truth that counts in the
+        area range.
     n_workers : int
         Threads to spread the categories over (largest first, each to the least-loaded
         worker: class frequencies are long-tailed, so even splits of the category range are not
@@ -99,6 +112,8 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
             most = 0
             for a in range(n_area):
                 most = max(most, n_gt[k, a])
+                if n_gt[k, a] == 0:
+                    _mark_undefined(precision, recall, scores, k, a)
             if most == 0:
                 continue
             # gather the category's detections in ranked order: the passes below then read memory

@@ -260,3 +260,29 @@ def gather_detections(kept, area, score, category, image):
             out_category[i] = category[d]
             out_image[i] = image[d]
     return out_area, out_score, out_category, out_image
+
+
+@njit(**jit_options(parallel=True))
+def lookup_positions(values, low, lookup):
+    """``lookup[v - low]`` for each of ``values``, or -1 where ``v - low`` is outside
+    ``lookup`` (one pass; ``lookup`` maps a dense id range to positions, -1 for absent ids).
+
+    Parameters
+    ----------
+    values : int64 (n,)
+    low : int
+    lookup : int64 (m,)
+
+    Returns
+    -------
+    int64 (n,)
+    """
+    n = values.shape[0]
+    out = np.empty(n, np.int64)
+    size = np.uint64(lookup.shape[0])
+    n_chunks = min(n, 64)
+    for chunk in prange(n_chunks):
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            offset = np.uint64(values[i] - low)  # below low: wraps to a huge value, outside
+            out[i] = lookup[offset] if offset < size else -1
+    return out

@@ -226,3 +226,19 @@ def pair_leftovers(iou, iou_start, det_start, gt_start, det_category, gt_categor
     for j in range(gt_category.shape[0]):
         if not paired[j]:
             matrix[gt_category[j], background] += 1
+
+
+@njit(**jit_options())
+def count_outcomes(category, score, status, score_threshold, n_categories):
+    """True and false positives per category among detections scoring at least
+    ``score_threshold`` (``status``: their outcome, e.g. ``status[:, area, threshold]`` of
+    :func:`match_groups`). Returns int64 (n_categories,), (n_categories,)."""
+    tp = np.zeros(n_categories, np.int64)
+    fp = np.zeros(n_categories, np.int64)
+    for i in range(category.shape[0]):
+        if score[i] >= score_threshold:
+            if status[i] == TP:
+                tp[category[i]] += 1
+            elif status[i] == FP:
+                fp[category[i]] += 1
+    return tp, fp
