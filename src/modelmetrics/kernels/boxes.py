@@ -42,23 +42,24 @@ def corners_from_xyxy(xyxy, out):
 
 
 @njit(**jit_options())
-def pair_iou(a, b, crowd):
-    """IoU of corner rows ``a`` (detection) and ``b`` (ground truth); with ``crowd`` the union is
-    the detection's area (COCO's crowd rule)."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
+def pair_iou(a, i, b, j, crowd):
+    """IoU of corner rows ``a[i]`` (detection) and ``b[j]`` (ground truth); with ``crowd`` the
+    union is the detection's area (COCO's crowd rule). Rows are read by index, not sliced: a
+    slice per pair would count references on the shared arrays, from every thread."""
+    w = min(a[i, 2], b[j, 2]) - max(a[i, 0], b[j, 0])
     if w <= 0.0:
         return 0.0
-    h = min(a[3], b[3]) - max(a[1], b[1])
+    h = min(a[i, 3], b[j, 3]) - max(a[i, 1], b[j, 1])
     if h <= 0.0:
         return 0.0
     inter = w * h
-    union = a[4] if crowd else a[4] + b[4] - inter
+    union = a[i, 4] if crowd else a[i, 4] + b[j, 4] - inter
     return inter / union
 
 
 @njit(**jit_options())
 def iou_matrix(a, b, crowd, out):
-    """``out[i, j] = pair_iou(a[i], b[j], crowd[j])``; a (n, 5), b (m, 5), crowd (m,) → (n, m)."""
+    """``out[i, j] = pair_iou(a, i, b, j, crowd[j])``; a (n, 5), b (m, 5), crowd (m,) → (n, m)."""
     for i in range(a.shape[0]):
         for j in range(b.shape[0]):
-            out[i, j] = pair_iou(a[i], b[j], crowd[j])
+            out[i, j] = pair_iou(a, i, b, j, crowd[j])

@@ -46,7 +46,7 @@ def box_iou_groups(det_corners, det_index, gt_corners, gt_index, gt_crowd, det_s
             k = iou_start[g]
             for d in range(det_start[g], det_start[g + 1]):
                 for j in range(gt_start[g], gt_start[g + 1]):
-                    iou[k] = pair_iou(det_corners[det_index[d]], gt_corners[gt_index[j]],
+                    iou[k] = pair_iou(det_corners, det_index[d], gt_corners, gt_index[j],
                                       gt_crowd[j])
                     k += 1
 
