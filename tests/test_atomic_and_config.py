@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,40 @@ def test_import_is_lazy():
     code = "import sys, modelmetrics; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.strip() == "False"
+
+
+def test_every_compiled_kernel_can_be_cached():
+    # A kernel that reads a dynamic global (numba.get_num_threads(), a ctypes pointer) cannot be
+    # written to the disk cache and is compiled again by every new process. Run each task
+    # once on small data, then check every overload compiled in this process.
+    import importlib
+    import pkgutil
+    import warnings
+
+    import numpy as np
+
+    import modelmetrics as mm
+    import modelmetrics.kernels as kernels
+
+    data = Path(mm.__file__).parent / "data"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gt = data / "coco_val2014_100_instances.json"
+        mm.evaluate_coco(gt, data / "coco_val2014_100_bbox_results.json")
+        mm.evaluate_coco(gt, data / "coco_val2014_100_segm_results.json", iou_type="segm")
+        rng = np.random.default_rng(0)
+        labels = rng.integers(0, 5, 50_000)
+        mm.confusion_matrix(labels, labels[::-1].copy(), num_classes=5)
+        maps = rng.integers(0, 3, (2, 64, 64)).astype(np.uint8)
+        mm.SegmentationMetrics(3).update(maps, maps[::-1].copy()).compute()
+        mm.regression_metrics(rng.random(50_000), rng.random(50_000))
+    checked = 0
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"modelmetrics.kernels.{info.name}")
+        for name, value in vars(module).items():
+            for compiled in getattr(value, "overloads", {}).values():
+                checked += 1
+                assert not compiled.library.has_dynamic_globals, (
+                    f"modelmetrics.kernels.{info.name}.{name} uses a dynamic global and cannot "
+                    f"be cached")
+    assert checked > 20

@@ -29,7 +29,7 @@ def test_category_score_order_groups_then_sorts_stably(n_categories):
     rng = np.random.default_rng(n_categories)
     category = rng.integers(0, n_categories, 10_000)
     score = np.round(rng.random(10_000), 2)
-    order, start = G.category_score_order(category, score, n_categories)
+    order, start = G.category_score_order(category, score, n_categories, 2)
     want = np.lexsort((np.arange(score.size), -score, category))  # category, score desc, input order
     np.testing.assert_array_equal(order, want)
     np.testing.assert_array_equal(start, np.concatenate([[0], np.cumsum(np.bincount(category, minlength=n_categories))]))
@@ -58,7 +58,8 @@ def test_category_score_order_is_numpys_stable_order(name, category, score, thre
     previous = numba.get_num_threads()
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     try:
-        order, start = G.category_score_order(category, score, n_categories)
+        order, start = G.category_score_order(category, score, n_categories,
+                                              numba.get_num_threads())
     finally:
         numba.set_num_threads(previous)
     want = np.lexsort((np.arange(score.size), -score, category))

@@ -218,7 +218,8 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     scores = np.empty((T, R, n_categories, A, M))
     with threads_for(rows.score.shape[0]):
         if in_group_order or _in_group_order(rows):
-            order, cat_start = G.category_score_order(rows.category, rows.score, n_categories)
+            order, cat_start = G.category_score_order(rows.category, rows.score, n_categories,
+                                                      numba.get_num_threads())
         else:  # rows from several batches: equal scores must still rank by (image, rank)
             group = np.arange(rows.score.shape[0])
             for key, size in ((rows.rank, params.max_detections[-1]),
@@ -227,7 +228,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
                 within, _ = G.counting_sort(key[group], size)
                 group = group[within]
             order, cat_start = G.category_score_order(rows.category[group], rows.score[group],
-                                                      n_categories)
+                                                      n_categories, numba.get_num_threads())
             order = group[order]
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,

@@ -1,6 +1,5 @@
 """Grouping of records by an integer key (stable counting sort) and ranking within groups."""
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -203,7 +202,7 @@ def _sort_keyed_span(idx, keys, scratch_idx, scratch_keys, counts):
 
 
 @njit(**jit_options(parallel=True))
-def category_score_order(category, score, n_categories):
+def category_score_order(category, score, n_categories, n_workers):
     """Records grouped by category, by descending score within a category (stable), the
     categories sorted in parallel.
 
@@ -212,6 +211,9 @@ def category_score_order(category, score, n_categories):
     category : int64 (n,), values in [0, n_categories)
     score : float64 (n,), no NaN
     n_categories : int
+    n_workers : int
+        Threads to deal the categories to (``numba.get_num_threads()`` of the caller: read
+        inside the kernel, it would keep the kernel out of the disk cache).
 
     Returns
     -------
@@ -223,7 +225,7 @@ def category_score_order(category, score, n_categories):
     largest = 0
     for k in range(n_categories):
         largest = max(largest, start[k + 1] - start[k])
-    n_workers = min(numba.get_num_threads(), max(n_categories, 1))
+    n_workers = max(1, min(n_workers, n_categories))
     for worker in prange(n_workers):  # categories dealt round-robin: sizes are long-tailed
         keys = np.empty(largest, np.uint64)
         scratch_idx = np.empty(largest, np.int64)
