@@ -161,7 +161,7 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
         iou_start, iou = _iou_storage(kept_start, gt_start)
         k_area, k_score, k_category, k_image = G.gather_detections(
-            kept, det_area, det_score, det_category, det_image)
+            kept, kept_start, det_area, det_score, n_categories)
         g_crowd = gt_crowd[gt_order]
         iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
         thresholds = params.match_thresholds
