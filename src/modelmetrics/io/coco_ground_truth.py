@@ -191,7 +191,8 @@ def scan_ground_truth(source) -> GroundTruthScan | None:
 
 
 def _buffer(source) -> np.ndarray | None:
-    """The document followed by one NUL byte, or None (not a path or bytes, unreadable)."""
+    """The document followed by the scanners' zero padding, or None (not a path or bytes,
+    unreadable)."""
     if isinstance(source, (bytes, bytearray)):
         return _padded(source)
     if isinstance(source, memoryview):

@@ -67,7 +67,7 @@ ERR_SCORE = 6  # score is not a number
 ERR_BBOX = 7  # bbox is not an array of exactly 4 numbers
 ERR_GEOMETRY = 8  # a record has neither bbox nor segmentation
 ERR_UNUSUAL = 9  # valid JSON the scanner does not handle (escaped or duplicate keys, deep nesting)
-ERR_BUFFER = 10  # the buffer does not end with the NUL terminator
+ERR_BUFFER = 10  # the buffer does not end with PADDING zero bytes
 ERR_VALUE = 13  # a score or bbox value that is not finite, or a negative bbox width or height
 # Returned by scan_results_part only (not errors: where a part of the document ends).
 AT_STOP = -1  # the next record starts exactly at the requested stop offset
@@ -1416,7 +1416,8 @@ def scan_results(buf):
     Parameters
     ----------
     buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
-        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+        The document's bytes followed by ``PADDING`` zero bytes. A UTF-8 byte order mark is
+        skipped.
 
     Returns
     -------
@@ -1787,7 +1788,8 @@ def scan_ground_truth(buf):
     Parameters
     ----------
     buf : numpy.ndarray of uint8, shape (n_bytes + 1,)
-        The document's bytes followed by one ``0`` byte. A UTF-8 byte order mark is skipped.
+        The document's bytes followed by ``PADDING`` zero bytes. A UTF-8 byte order mark is
+        skipped.
 
     Returns
     -------
