@@ -15,27 +15,23 @@ BOX_FORMATS = ("xyxy", "xywh")
 
 
 def check_boxes(boxes, name: str, owner: str, fmt: str) -> np.ndarray:
-    """Validate an (n, 4) box array: finite, with non-negative width and height."""
+    """Validate an (n, 4) box array (finite, with non-negative width and height) and return its
+    corner rows (x1, y1, x2, y2, area), float64 (n, 5): both in one pass."""
     array = as_real_array(boxes, name, owner, ndims=(1, 2))
     if array.ndim == 1 and array.size == 0:
         array = array.reshape(0, 4)
     if array.ndim != 2 or array.shape[1] != 4:
         raise InvalidInputError(f"The {name!r} argument of {owner} must have shape (n, 4) "
                                 f"({fmt} boxes). Got shape {array.shape} instead.")
-    bad = ~np.isfinite(array).all(axis=1)
-    if fmt == "xywh":
-        bad |= (array[:, 2] < 0) | (array[:, 3] < 0)
-        rule = "finite, with width and height >= 0"
-    else:
-        bad |= (array[:, 2] < array[:, 0]) | (array[:, 3] < array[:, 1])
-        rule = "finite, with x2 >= x1 and y2 >= y1"
-    if np.any(bad):
-        first = int(np.flatnonzero(bad)[0])
+    corners, first, n_bad = E.checked_corners(array, fmt)
+    if n_bad:
+        rule = ("finite, with width and height >= 0" if fmt == "xywh" else
+                "finite, with x2 >= x1 and y2 >= y1")
         raise InvalidInputError(
             f"The {name!r} argument of {owner} must hold {fmt} boxes that are {rule}. Row "
-            f"{first} is {array[first].tolist()} ({int(bad.sum())} bad row(s)). Check the box "
+            f"{first} is {array[first].tolist()} ({n_bad} bad row(s)). Check the box "
             f"format (fmt={fmt!r}).")
-    return array
+    return corners
 
 
 def box_iou(boxes_a, boxes_b, *, fmt="xyxy", iscrowd=None) -> np.ndarray:
@@ -81,5 +77,5 @@ def box_iou(boxes_a, boxes_b, *, fmt="xyxy", iscrowd=None) -> np.ndarray:
                                     f"of dtype {crowd.dtype} instead.")
         crowd = crowd.astype(np.bool_)
     out = np.empty((a.shape[0], b.shape[0]))
-    B.iou_matrix(E.corners(a, fmt), E.corners(b, fmt), crowd, out)
+    B.iou_matrix(a, b, crowd, out)
     return out

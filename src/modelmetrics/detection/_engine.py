@@ -23,8 +23,8 @@ COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) 
 COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
 COCO_MAX_DETECTIONS = (1, 10, 100)
 
-__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "confusion_matrix",
-           "corners", "match_boxes", "match_detections"]
+__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "checked_corners",
+           "confusion_matrix", "corners", "match_boxes", "match_detections"]
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,18 @@ def positions(values: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 def corners(boxes: np.ndarray, fmt: str) -> np.ndarray:
     """Corner rows (x1, y1, x2, y2, area) of (n, 4) boxes in ``"xywh"`` or ``"xyxy"``."""
+    return checked_corners(boxes, fmt)[0]
+
+
+def checked_corners(boxes: np.ndarray, fmt: str):
+    """:func:`corners`, and in the same pass the first bad row (-1 if none) and the number of
+    bad rows (not finite, or a negative width or height)."""
     out = np.empty((boxes.shape[0], 5))
     if fmt == "xywh":
-        B.corners_from_xywh(boxes, out)
+        first_bad, n_bad = B.corners_from_xywh(boxes, out)
     else:
-        B.corners_from_xyxy(boxes, out)
-    return out
+        first_bad, n_bad = B.corners_from_xyxy(boxes, out)
+    return out, first_bad, n_bad
 
 
 class BoxIoU:

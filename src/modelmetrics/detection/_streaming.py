@@ -282,15 +282,13 @@ class DetectionMetrics:
         else:
             fmt = self.box_format
             try:
-                check_boxes(det_boxes, "boxes", _OWNER, fmt)
-                check_boxes(gt_boxes, "boxes", _OWNER, fmt)
+                det_corners = check_boxes(det_boxes, "boxes", _OWNER, fmt)
+                gt_corners = check_boxes(gt_boxes, "boxes", _OWNER, fmt)
             except InvalidInputError:
                 for what, boxes in (("predictions", det["boxes"]), ("targets", gt["boxes"])):
                     for i, b in enumerate(boxes):
                         check_boxes(b, f"{what}[{i}]['boxes']", _OWNER, fmt)
                 raise
-            det_corners = E.corners(det_boxes.astype(np.float64, copy=False), fmt)
-            gt_corners = E.corners(gt_boxes.astype(np.float64, copy=False), fmt)
             iou_of_groups = E.BoxIoU(det_corners, gt_corners)
             det_area = det_corners[:, 4]
             gt_default_area = gt_corners[:, 4]

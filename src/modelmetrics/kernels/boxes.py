@@ -13,7 +13,13 @@ from .._config import jit_options
 
 @njit(**jit_options())
 def corners_from_xywh(xywh, out):
-    """``out[i] = (x, y, x + w, y + h, w * h)`` for rows ``(x, y, w, h)``; shapes (n, 4) → (n, 5)."""
+    """``out[i] = (x, y, x + w, y + h, w * h)`` for rows ``(x, y, w, h)``; shapes (n, 4) → (n, 5).
+
+    Returns (first bad row or -1, number of bad rows): a row is bad unless its four values are
+    finite with ``w, h >= 0``.
+    """
+    first_bad = -1
+    n_bad = 0
     for i in range(xywh.shape[0]):
         x = np.float64(xywh[i, 0])
         y = np.float64(xywh[i, 1])
@@ -24,11 +30,22 @@ def corners_from_xywh(xywh, out):
         out[i, 2] = w + x
         out[i, 3] = h + y
         out[i, 4] = w * h
+        if not (np.isfinite(x) and np.isfinite(y) and np.isfinite(w) and np.isfinite(h)
+                and w >= 0.0 and h >= 0.0):
+            first_bad = i if first_bad < 0 else first_bad
+            n_bad += 1
+    return first_bad, n_bad
 
 
 @njit(**jit_options())
 def corners_from_xyxy(xyxy, out):
-    """``out[i] = (x1, y1, x2, y2, (x2 − x1) * (y2 − y1))``; shapes (n, 4) → (n, 5)."""
+    """``out[i] = (x1, y1, x2, y2, (x2 − x1) * (y2 − y1))``; shapes (n, 4) → (n, 5).
+
+    Returns (first bad row or -1, number of bad rows): a row is bad unless its four values are
+    finite with ``x2 >= x1`` and ``y2 >= y1``.
+    """
+    first_bad = -1
+    n_bad = 0
     for i in range(xyxy.shape[0]):
         x1 = np.float64(xyxy[i, 0])
         y1 = np.float64(xyxy[i, 1])
@@ -39,6 +56,11 @@ def corners_from_xyxy(xyxy, out):
         out[i, 2] = x2
         out[i, 3] = y2
         out[i, 4] = (x2 - x1) * (y2 - y1)
+        if not (np.isfinite(x1) and np.isfinite(y1) and np.isfinite(x2) and np.isfinite(y2)
+                and x2 >= x1 and y2 >= y1):
+            first_bad = i if first_bad < 0 else first_bad
+            n_bad += 1
+    return first_bad, n_bad
 
 
 @njit(**jit_options())
