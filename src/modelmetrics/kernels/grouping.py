@@ -104,38 +104,6 @@ def _descending_keys(values):
     return keys
 
 
-@njit(**jit_options())
-def descending_order(values):
-    """Stable argsort of float64 ``values`` (no NaN) by descending value: an LSD radix sort on
-    16-bit digits, O(n). Equal values keep their input order, as ``np.argsort(-values,
-    kind="mergesort")`` does."""
-    n = values.shape[0]
-    keys = _descending_keys(values)
-    order = np.arange(n)
-    scratch = np.empty(n, np.int64)
-    counts = np.empty((1 << 16) + 1, np.int64)
-    for shift in range(0, 64, 16):
-        s = np.uint64(shift)
-        first = (keys[order[0]] >> s) & np.uint64(0xFFFF) if n else np.uint64(0)
-        uniform = True
-        counts[:] = 0
-        for i in range(n):
-            digit = (keys[i] >> s) & np.uint64(0xFFFF)
-            counts[digit + 1] += 1
-            uniform = uniform and digit == first
-        if uniform:
-            continue
-        for b in range(1 << 16):
-            counts[b + 1] += counts[b]
-        for i in range(n):
-            j = order[i]
-            digit = (keys[j] >> s) & np.uint64(0xFFFF)
-            scratch[counts[digit]] = j
-            counts[digit] += 1
-        order, scratch = scratch, order
-    return order
-
-
 RADIX_BITS = 11
 RADIX_TOP_SHIFT = 31  # the radix passes sort on key bits 31..63; ties there are sorted after
 
@@ -199,6 +167,18 @@ def _sort_keyed_span(idx, keys, scratch_idx, scratch_keys, counts):
                 keys[j + 1] = key
                 idx[j + 1] = item
         lo = hi
+
+
+@njit(**jit_options())
+def descending_order(values):
+    """Stable argsort of float64 ``values`` (no NaN) by descending value (:func:`_sort_keyed_span`
+    on :func:`_descending_key` keys). Equal values keep their input order, as
+    ``np.argsort(-values, kind="mergesort")`` does."""
+    n = values.shape[0]
+    order = np.arange(n)
+    _sort_keyed_span(order, _descending_keys(values), np.empty(n, np.int64),
+                     np.empty(n, np.uint64), np.empty((1 << RADIX_BITS) + 1, np.int64))
+    return order
 
 
 @njit(**jit_options(parallel=True))
