@@ -615,7 +615,7 @@ def _read_both(ground_truth, results):
         scanned = _executor(1).submit(scan_ground_truth, ground_truth)
     try:
         res = read_coco_results(results)
-    except BaseException:
+    except Exception:
         read_ground_truth(ground_truth, scanned)  # raises the ground truth's problem first
         raise
     return read_ground_truth(ground_truth, scanned), res
