@@ -12,6 +12,8 @@ import math
 import pathlib
 import random
 import struct
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -725,3 +727,41 @@ def test_mutations_agree_with_json_loads(edits):
             read_coco_results(data)
     else:
         assert_matches(read_coco_results(data), records)
+
+
+_GUARD_SCRIPT = r'''
+import ctypes, mmap, sys
+import numpy as np
+from modelmetrics.kernels import json_scan
+
+libc = ctypes.CDLL(None, use_errno=True)
+page = mmap.PAGESIZE
+area = mmap.mmap(-1, 2 * page)
+address = ctypes.addressof(ctypes.c_char.from_buffer(area))
+if libc.mprotect(ctypes.c_void_p(address + page), ctypes.c_size_t(page), 0) != 0:
+    sys.exit(3)  # PROT_NONE: the second page may not be touched
+memory = np.frombuffer(area, np.uint8)
+documents = [bytes.fromhex(h) for h in sys.argv[1:]]
+for document in documents:
+    padded = document + bytes(json_scan.PADDING)
+    buf = memory[page - len(padded):page]  # ends exactly at the guard page
+    buf[:] = np.frombuffer(padded, np.uint8)
+    json_scan.scan_results(buf)
+    json_scan.scan_ground_truth(buf)
+print("ok")
+'''
+
+
+def test_scanners_never_read_past_the_padding():
+    # Each document ends right before a page that may not be read: a read past the padding
+    # kills the process. Truncations put keys, numbers and strings at every distance from the end.
+    record = (b'[{"image_id": 12345678901, "category_id": 7, "score": 0.123456789, '
+              b'"bbox": [1.5, 2.25, 30.125, 4e2], "segmentation": {"size": [4, 4], '
+              b'"counts": "abc"}, "iscrowd": 0, "area": 12.5, "id": 3}]')
+    gt = (b'{"images": [{"id": 1, "height": 4, "width": 4}], "annotations": [{"id": 1, '
+          b'"image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 0}], '
+          b'"categories": [{"id": 1, "name": "a"}]}')
+    cuts = [doc[:k] for doc in (record, gt) for k in range(len(doc) + 1)]
+    done = subprocess.run([sys.executable, "-c", _GUARD_SCRIPT, *(c.hex() for c in cuts)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr)

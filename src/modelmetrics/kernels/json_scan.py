@@ -28,10 +28,11 @@ An integer token (no fraction, no exponent) is an ``int`` for :func:`json.loads`
 field it is converted like Python's ``float(int)``, so ``-0`` gives ``+0.0`` (while ``-0.0`` gives
 ``-0.0``).
 
-Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (8) bytes are ``0``
-(a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every loop
-stops on it and no bound check is needed; digits and keys are read eight bytes at a time, which
-the padding keeps inside the array). Each public kernel checks the padding (``ERR_BUFFER``),
+Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (16) bytes are
+``0`` (a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every
+loop stops on it and no bound check is needed). Digits are read eight bytes at a time and a key
+as the sixteen bytes after its opening quote: the padding keeps those reads inside the array
+wherever in the document they start. Each public kernel checks the padding (``ERR_BUFFER``),
 then reads through the array's data pointer (:func:`~modelmetrics.kernels.swar.data_pointer`):
 no per-byte negative-index handling and no reference counting in the loops, so the private
 helpers' ``buf`` is such a pointer. Kernels are pure: they validate syntax and
@@ -55,7 +56,7 @@ _INLINE = {**jit_options(), "inline": "always"}
 
 # --------------------------------------------------------------------------------------------
 # Status codes returned by scan_results.
-PADDING = 8  # zero bytes after the document (see the input contract)
+PADDING = 16  # zero bytes after the document (see the input contract)
 
 OK = 0
 ERR_SYNTAX = 1  # not valid JSON (or invalid UTF-8) at err_pos
