@@ -190,6 +190,28 @@ def test_bad_input_gets_a_clear_error(prediction, target, message):
         mm.DetectionMetrics().update([prediction or good_prediction], [target or good_target])
 
 
+@pytest.mark.parametrize("field, owner", [("scores", "predictions"), ("labels", "predictions"),
+                                          ("labels", "targets"), ("iscrowd", "targets"),
+                                          ("area", "targets")])
+def test_per_image_lengths_are_checked_even_when_the_totals_agree(field, owner):
+    # image 0 has 1 box and image 1 has 2; the field gives 2 then 1 entries: the same total,
+    # but each image's entries would describe the other image's boxes
+    boxes = [np.array([[0.0, 0, 4, 4]]), np.array([[0.0, 0, 4, 4], [1.0, 1, 5, 5]])]
+    values = {"scores": [[0.9, 0.8], [0.7]], "labels": [[1, 1], [1]],
+              "iscrowd": [[False, False], [False]], "area": [[16.0, 16.0], [16.0]]}[field]
+    predictions = [{"boxes": b, "scores": np.full(len(b), 0.5), "labels": np.ones(len(b), int)}
+                   for b in boxes]
+    targets = [{"boxes": b, "labels": np.ones(len(b), int)} for b in boxes]
+    for image, value in zip(predictions if owner == "predictions" else targets, values):
+        image[field] = np.array(value)
+    metric = mm.DetectionMetrics()
+    with pytest.raises(InvalidInputError, match=rf"{owner}\[0\]\['{field}'\] must (have one "
+                                                rf"entry per box of that image \(1\)\. Got 2|"
+                                                rf"be 1 finite non-negative)"):
+        metric.update(predictions, targets)
+    assert metric._images.size == 0
+
+
 def test_more_than_max_detections_is_counted_and_warned():
     boxes = np.array([[i, 0, i + 10, 10] for i in range(120)], float)
     metric = mm.DetectionMetrics().update(

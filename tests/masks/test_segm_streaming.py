@@ -104,7 +104,7 @@ def test_streaming_mask_errors():
         metric.update([{**pred, "masks": np.ones((1, 4, 5))}], [target])
     with pytest.raises(InvalidInputError, match=r"keys masks, scores, labels"):
         metric.update([{"boxes": np.zeros((0, 4)), "scores": [], "labels": []}], [target])
-    with pytest.raises(InvalidInputError, match=r"one entry per mask \(1 masks"):
+    with pytest.raises(InvalidInputError, match=r"predictions\[0\]\[.scores.\] must have one entry per mask of that image \(1\)\. Got 2"):
         metric.update([{**pred, "scores": np.array([0.9, 0.8])}],
                       [{**target, "masks": pred["masks"]}])
     assert metric._images.size == 0  # refused batches change nothing

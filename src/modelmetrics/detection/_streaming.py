@@ -19,10 +19,12 @@ BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in sto
 
 
 def _stack(arrays: list, what: str, key: str, box: bool = False):
-    """Concatenate per-image arrays; also return the image index of every row (boxes only,
-    else None)."""
+    """Concatenate per-image arrays; also return the number of rows of each image (a list).
+
+    ``what[i][key]`` names image ``i``'s array in errors: boxes must be (n, 4), anything else
+    (n,)."""
     if not arrays:
-        return (np.empty((0, 4)) if box else np.empty(0)), np.empty(0, np.int64)
+        return (np.empty((0, 4)) if box else np.empty(0)), []
     ndim = 2 if box else 1
     try:  # the common case in one call; anything unusual is sorted out below
         stacked = np.concatenate(arrays)
@@ -37,9 +39,15 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
                                         f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
                                         f"{a.shape}.")
         stacked = np.concatenate(arrays)
-    if not box:
-        return stacked, None
-    return stacked, np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+    return stacked, [len(a) for a in arrays]  # concatenated: every array has ndim >= 1
+
+
+def _check_lengths(lengths: list, expected: list, what: str, key: str, unit: str) -> None:
+    """Raise naming the first image whose ``key`` does not have one entry per ``unit``."""
+    if lengths != expected:
+        i = next(i for i, (n, m) in enumerate(zip(lengths, expected)) if n != m)
+        raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must have one entry "
+                                f"per {unit} of that image ({expected[i]}). Got {lengths[i]}.")
 
 
 def _geometry(value):
@@ -54,7 +62,7 @@ def _geometry(value):
 
 def _stack_masks(per_image: list, what: str):
     """The masks of every image (arrays (n, h, w) or lists of RLE dicts) as one Rles, and the
-    image index of every mask."""
+    number of masks of each image (a list)."""
     from ..masks._rles import Rles, encode_stack, rles_from_objects
 
     parts = []
@@ -64,8 +72,7 @@ def _stack_masks(per_image: list, what: str):
             parts.append(rles_from_objects(masks, name, f"{_OWNER}.update"))
         else:
             parts.append(encode_stack(masks, name, f"{_OWNER}.update"))
-    lengths = [p.n for p in parts]
-    return Rles.concat(parts), np.repeat(np.arange(len(parts)), lengths)
+    return Rles.concat(parts), [p.n for p in parts]
 
 
 def _explain_records(predictions: list, targets: list, shape: str = "boxes") -> None:
@@ -79,30 +86,33 @@ def _explain_records(predictions: list, targets: list, shape: str = "boxes") -> 
                                         f"batch must be a dict with keys {', '.join(keys)}.")
 
 
-def _areas(given: list, start: np.ndarray, box_area: np.ndarray) -> np.ndarray:
-    """Ground-truth areas: ``given[i]`` (an array, or None for the box areas) for image ``i``,
-    whose boxes are rows ``start[i]:start[i + 1]``; checked once for the whole batch."""
+def _areas(given: list, counts: list, default: np.ndarray) -> np.ndarray:
+    """Ground-truth areas: ``given[i]`` (an array, or None for ``default``, the box or mask
+    areas) for image ``i``, which has ``counts[i]`` ground truths; checked for the whole
+    batch at once."""
     images = [i for i, area in enumerate(given) if area is not None]
     if not images:
-        return box_area.copy()
+        return default.copy()
     arrays = [to_numpy(given[i]) for i in images]
-    expected = start[1:] - start[:-1]
-    bad = [i for i, a in zip(images, arrays) if a.ndim != 1 or a.shape[0] != expected[i]
-           or a.dtype.kind not in "iuf"]
-    values = np.concatenate(arrays).astype(np.float64) if not bad else None
-    if not bad:
+    bad = next((i for i, a in zip(images, arrays) if a.ndim != 1 or len(a) != counts[i]
+                or a.dtype.kind not in "iuf"), None)
+    if bad is None:
+        values = np.concatenate(arrays).astype(np.float64, copy=False)
         invalid = ~(np.isfinite(values) & (values >= 0))
         if invalid.any():
-            row = int(np.flatnonzero(invalid)[0])
-            bad = [images[int(np.searchsorted(np.cumsum([a.shape[0] for a in arrays]), row,
-                                              side="right"))]]
-    if bad:
-        i = bad[0]
-        raise InvalidInputError(f"{_OWNER}.update: targets[{i}]['area'] must be {expected[i]} "
-                                f"finite non-negative numbers, one per box.")
-    counts = expected[images]
-    first_row = np.repeat(start[images] - (np.cumsum(counts) - counts), counts)
-    area = box_area.copy()
+            bad = images[int(np.searchsorted(np.cumsum([len(a) for a in arrays]),
+                                             int(np.flatnonzero(invalid)[0]), side="right"))]
+    if bad is not None:
+        raise InvalidInputError(f"{_OWNER}.update: targets[{bad}]['area'] must be "
+                                f"{counts[bad]} finite non-negative numbers, one per "
+                                f"ground truth.")
+    if len(images) == len(given):  # every image gave its areas: they are the whole column
+        return values
+    start = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=start[1:])
+    n = np.asarray(counts)[images]
+    first_row = np.repeat(start[images] - (np.cumsum(n) - n), n)
+    area = default.copy()
     area[first_row + np.arange(values.shape[0])] = values
     return area
 
@@ -248,31 +258,28 @@ class DetectionMetrics:
 
     def _match_batch(self, det, gt, image_ids) -> None:
         params = self.params
-        if self.iou_type == "segm":
-            det_masks, det_image = _stack_masks(det["masks"], "predictions")
-            gt_masks, gt_image = _stack_masks(gt["masks"], "targets")
-            n_det, n_gt = det_masks.n, gt_masks.n
-            gt_counts = [len(m) for m in gt["masks"]]
-        else:
-            det_boxes, det_image = _stack(det["boxes"], "predictions", "boxes", box=True)
-            gt_boxes, gt_image = _stack(gt["boxes"], "targets", "boxes", box=True)
-            n_det, n_gt = det_boxes.shape[0], gt_boxes.shape[0]
-            gt_counts = [len(b) for b in gt["boxes"]]
-        det_score, _ = _stack(det["scores"], "predictions", "scores")
-        det_label, _ = _stack(det["labels"], "predictions", "labels")
-        gt_label, _ = _stack(gt["labels"], "targets", "labels")
-        gt_crowd, _ = _stack([np.zeros(n, bool) if c is None else c
-                              for n, c in zip(gt_counts, gt["crowd"])], "targets", "iscrowd")
         unit = "mask" if self.iou_type == "segm" else "box"
-        for name, values, n, where in (("scores", det_score, n_det, det_image),
-                                       ("labels", det_label, n_det, det_image),
-                                       ("labels", gt_label, n_gt, gt_image),
-                                       ("iscrowd", gt_crowd, n_gt, gt_image)):
-            if values.shape[0] != n:
-                what = "predictions" if where is det_image else "targets"
-                raise InvalidInputError(f"{_OWNER}.update: each image's {what} {name!r} must "
-                                        f"have one entry per {unit} ({n} {unit}es in the batch, "
-                                        f"{values.shape[0]} {name}).".replace("maskes", "masks"))
+        if self.iou_type == "segm":
+            det_masks, det_counts = _stack_masks(det["masks"], "predictions")
+            gt_masks, gt_counts = _stack_masks(gt["masks"], "targets")
+        else:
+            det_boxes, det_counts = _stack(det["boxes"], "predictions", "boxes", box=True)
+            gt_boxes, gt_counts = _stack(gt["boxes"], "targets", "boxes", box=True)
+        det_score, counts = _stack(det["scores"], "predictions", "scores")
+        _check_lengths(counts, det_counts, "predictions", "scores", unit)
+        det_label, counts = _stack(det["labels"], "predictions", "labels")
+        _check_lengths(counts, det_counts, "predictions", "labels", unit)
+        gt_label, counts = _stack(gt["labels"], "targets", "labels")
+        _check_lengths(counts, gt_counts, "targets", "labels", unit)
+        if any(c is not None for c in gt["crowd"]):
+            gt_crowd, counts = _stack([np.zeros(n, bool) if c is None else c
+                                       for n, c in zip(gt_counts, gt["crowd"])], "targets",
+                                      "iscrowd")
+            _check_lengths(counts, gt_counts, "targets", "iscrowd", unit)
+        else:
+            gt_crowd = np.zeros(gt_label.shape[0], bool)
+        det_image = np.repeat(np.arange(len(det_counts)), det_counts)
+        gt_image = np.repeat(np.arange(len(gt_counts)), gt_counts)
         if self.iou_type == "segm":
             from ..masks._segm import MaskIoU
 
@@ -292,17 +299,18 @@ class DetectionMetrics:
             iou_of_groups = E.BoxIoU(det_corners, gt_corners)
             det_area = det_corners[:, 4]
             gt_default_area = gt_corners[:, 4]
-        det_score = as_real_array(det_score, "scores", _OWNER, ndims=(1,)).astype(np.float64)
+        det_score = as_real_array(det_score, "scores", _OWNER, ndims=(1,)).astype(np.float64,
+                                                                           copy=False)
         if not np.all(np.isfinite(det_score)):
             bad = int(np.flatnonzero(~np.isfinite(det_score))[0])
             raise InvalidInputError(f"{_OWNER}.update: predictions[{det_image[bad]}]['scores'] "
                                     f"holds {det_score[bad]}; scores must be finite.")
         det_label = _labels(det_label, "predictions' labels")
         gt_label = _labels(gt_label, "targets' labels")
-        gt_crowd = gt_crowd.astype(bool)
+        gt_crowd = gt_crowd.astype(bool, copy=False)
         gt_start = np.zeros(len(gt_counts) + 1, np.int64)
         np.cumsum(gt_counts, out=gt_start[1:])
-        gt_area = _areas(gt["area"], gt_start, gt_default_area)
+        gt_area = _areas(gt["area"], gt_counts, gt_default_area)
         labels = E.unique_ints(np.concatenate([det_label, gt_label]))
         K = labels.size
         det_cat = E.positions(det_label, labels)
