@@ -100,44 +100,53 @@ def decode_strings(buf, starts, ends, escaped, h, w):
 
 @njit(**jit_options(parallel=True))
 def check_strings(buf, starts, ends, escaped, h, w):
-    """Read compressed RLE strings as :func:`decode_strings` does without storing their runs:
-    each string's status, pixel area and whether it is canonical (no empty run after the
-    first). Returns int8 (n,), int64 (n,), bool (n,)."""
+    """Read compressed RLE strings as :func:`decode_strings` does without storing their runs.
+
+    Parameters
+    ----------
+    buf, starts, ends, escaped, h, w
+        As :func:`decode_strings`.
+
+    Returns
+    -------
+    status : int8 (n,)
+        ``RLE_OK`` or the first problem of each string, as :func:`decode_strings`.
+    areas : int64 (n,)
+        Pixels of each mask.
+    canonical : bool (n,)
+        No empty run after the first.
+    runs : int64 (n,)
+        Runs of each string: the room :func:`decode_some` decodes it into.
+    """
     n = starts.shape[0]
     status = np.zeros(n, np.int8)
     areas = np.zeros(n, np.int64)
     canonical = np.ones(n, np.bool_)
+    runs = np.zeros(n, np.int64)
     no_runs = np.empty(0, np.uint32)
     n_chunks = min(n, 256)
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            status[i], areas[i], canonical[i], _ = _decode_one(
+            status[i], areas[i], canonical[i], runs[i] = _decode_one(
                 buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
-    return status, areas, canonical
+    return status, areas, canonical, runs
 
 
 @njit(**jit_options(parallel=True))
-def decode_some(buf, starts, ends, escaped, index):
-    """The runs of the (already checked) strings ``index``, in that order: ``counts``,
-    ``start``. One pass: each string is decoded into room for as many runs as it has bytes,
-    then the runs are packed."""
+def decode_some(buf, starts, ends, escaped, index, runs):
+    """The runs of the strings ``index`` (valid: checked by :func:`check_strings`, whose
+    ``runs`` give each one's room), in that order: ``counts``, ``start``."""
     n = index.shape[0]
-    room = np.zeros(n + 1, np.int64)
-    for q in range(n):
-        room[q + 1] = room[q] + ends[index[q]] - starts[index[q]]
-    spread = np.empty(room[n], np.uint32)
     start = np.zeros(n + 1, np.int64)
+    for q in range(n):
+        start[q + 1] = start[q] + runs[index[q]]
+    counts = np.empty(start[n], np.uint32)
     n_chunks = min(n, 256)
     for chunk in prange(n_chunks):
         for q in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
             i = index[q]
-            start[q + 1] = _decode_one(buf, starts[i], ends[i], escaped[i], -1, spread, room[q],
-                                       room[q + 1], True)[3]
-    _cumulate(start)
-    counts = np.empty(start[n], np.uint32)
-    for chunk in prange(n_chunks):
-        for q in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            counts[start[q]:start[q + 1]] = spread[room[q]:room[q] + start[q + 1] - start[q]]
+            _decode_one(buf, starts[i], ends[i], escaped[i], -1, counts, start[q], start[q + 1],
+                        True)
     return counts, start
 
 
@@ -145,7 +154,110 @@ def decode_some(buf, starts, ends, escaped, index):
 def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
     """rleFrString of ``buf[p:end]``, into ``counts[out:out_end]`` when ``write``: (status
     code, pixel area, whether canonical, number of runs). The runs must add up to ``total``
-    (unless < 0)."""
+    (unless < 0).
+
+    A valid string is read once, by :func:`_decode_valid`; any other is read again by
+    :func:`_decode_exact`, which finds its first problem (and never writes beyond
+    ``out_end``)."""
+    status, area, canonical, m = _decode_valid(buf, p, end, escaped, total, counts, out, write)
+    if status != RLE_OK:
+        return _decode_exact(buf, p, end, escaped, total, counts, out, out_end, write)
+    return status, area, canonical, m
+
+
+@njit(**_INLINE)
+def _code(buf, p, end, escaped):
+    """(status code, value, next position) of the run code at ``buf[p]`` (``p < end``)."""
+    d = np.int64(buf[np.uint64(p)]) - 48
+    if 0 <= d < 32:  # one character, no continuation bit: most codes
+        return RLE_OK, (d ^ 16) - 16, p + 1
+    return _long_code(buf, p, end, escaped)
+
+
+@njit(**jit_options())
+def _long_code(buf, p, end, escaped):
+    """(status code, value, next position) of a code of any length at ``buf[p]``."""
+    x = np.int64(0)
+    k = 0
+    while True:
+        if p >= end:
+            return RLE_TRUNCATED, x, p
+        c = np.int64(buf[p])
+        p += 1
+        if escaped and c == 92:
+            if p >= end or buf[p] != 92:
+                return RLE_BAD_ESCAPE, x, p
+            p += 1
+        if c < 48 or c > 111:
+            return RLE_BAD_CHAR, x, p
+        if k >= 7:  # more than 35 bits: no count of a uint32 mask needs it
+            return RLE_BAD_COUNT, x, p
+        c -= 48
+        x |= (c & 0x1F) << (5 * k)
+        k += 1
+        if (c & 0x20) == 0:
+            if (c & 0x10) != 0:
+                x |= np.int64(-1) << (5 * k)
+            return RLE_OK, x, p
+
+
+@njit(**_INLINE)
+def _decode_valid(buf, p, end, escaped, total, counts, out, write):
+    """:func:`_decode_exact` for a valid string, in fewer steps: after the first run, runs are
+    read two at a time (the one of 1s, then of 0s, each the difference with the last of its
+    kind from the fourth run on) and counts out of range are found at the end. Any status but
+    ``RLE_OK`` only means the string is not valid; the other values are then unspecified.
+    Writes at most as many runs as the string has characters that end a code."""
+    m = 0
+    bits = np.int64(0)  # every run OR-ed: bits 32.. are set when one is out of range
+    acc = np.int64(0)
+    empty = 0  # runs of length 0
+    area = np.int64(0)
+    first = np.int64(1)
+    if p < end:
+        code, first, p, bits, acc, empty = _next_run(buf, p, end, escaped, 0, counts, out,
+                                                     write, bits, acc, empty)
+        if code != RLE_OK:
+            return code, area, False, m
+        m = 1
+    ones = np.int64(0)  # the last run of 1s and of 0s: none for runs 1 and 2
+    zeros = np.int64(0)
+    while p < end:
+        code, ones, p, bits, acc, empty = _next_run(buf, p, end, escaped, ones, counts,
+                                                    out + m, write, bits, acc, empty)
+        if code != RLE_OK:
+            return code, area, False, m
+        area += ones
+        m += 1
+        if p >= end:
+            break
+        code, zeros, p, bits, acc, empty = _next_run(buf, p, end, escaped, zeros, counts,
+                                                     out + m, write, bits, acc, empty)
+        if code != RLE_OK:
+            return code, area, False, m
+        m += 1
+    if (bits >> 32) != 0:
+        return RLE_BAD_COUNT, area, False, m
+    canonical = empty == (first == 0)
+    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical, m
+
+
+@njit(**_INLINE)
+def _next_run(buf, p, end, escaped, last, counts, at, write, bits, acc, empty):
+    """The run coded at ``buf[p]`` plus ``last``, written to ``counts[at]`` when ``write``, and
+    the tallies of :func:`_decode_valid` with it: (status code, run, next position, bits, sum,
+    empty runs)."""
+    code, x, p = _code(buf, p, end, escaped)
+    x += last
+    if write and code == RLE_OK:  # a code that ends: the room has a place for it
+        counts[at] = x
+    return code, x, p, bits | x, acc + x, empty + (x == 0)
+
+
+@njit(**jit_options())
+def _decode_exact(buf, p, end, escaped, total, counts, out, out_end, write):
+    """rleFrString of ``buf[p:end]`` run by run, stopping at the first problem: as
+    :func:`_decode_one`, whose status codes, areas and runs it defines."""
     m = 0
     two_back = np.int64(0)
     one_back = np.int64(0)
@@ -153,35 +265,9 @@ def _decode_one(buf, p, end, escaped, total, counts, out, out_end, write):
     area = np.int64(0)
     canonical = True
     while p < end:
-        x = np.int64(0)
-        k = 0
-        more = True
-        c = np.int64(buf[p])
-        if 48 <= c <= 111 and ((c - 48) & 0x20) == 0:  # a one-character code (most of them)
-            p += 1
-            x = (c - 48) & 0x1F
-            if ((c - 48) & 0x10) != 0:
-                x -= 32
-            more = False
-        while more:
-            if p >= end:
-                return RLE_TRUNCATED, area, canonical, m
-            c = np.int64(buf[p])
-            p += 1
-            if escaped and c == 92:
-                if p >= end or buf[p] != 92:
-                    return RLE_BAD_ESCAPE, area, canonical, m
-                p += 1
-            if c < 48 or c > 111:
-                return RLE_BAD_CHAR, area, canonical, m
-            if k >= 7:  # more than 35 bits: no count of a uint32 mask needs it
-                return RLE_BAD_COUNT, area, canonical, m
-            c -= 48
-            x |= (c & 0x1F) << (5 * k)
-            more = (c & 0x20) != 0
-            k += 1
-            if not more and (c & 0x10) != 0:
-                x |= np.int64(-1) << (5 * k)
+        code, x, p = _code(buf, p, end, escaped)
+        if code != RLE_OK:
+            return code, area, canonical, m
         if m > 2:
             x += two_back
         if x < 0 or x > _UINT32_MAX:

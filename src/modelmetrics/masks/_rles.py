@@ -100,6 +100,7 @@ class StringMasks:
     w: np.ndarray
     areas: np.ndarray  # int64 (n,), from the check
     canonical: np.ndarray  # bool (n,): no empty run after the first
+    runs: np.ndarray  # int64 (n,): runs of each string
 
     @property
     def n(self) -> int:
@@ -110,7 +111,9 @@ class StringMasks:
 
     def take(self, index: np.ndarray) -> Rles:
         index = np.asarray(index, np.int64)
-        counts, start = K.decode_some(self.buffer, self.starts, self.ends, self.escaped, index)
+        with threads_for(int(np.sum(self.ends[index] - self.starts[index])) // 16):
+            counts, start = K.decode_some(self.buffer, self.starts, self.ends, self.escaped,
+                                          index, self.runs)
         taken = Rles(counts, start, self.h[index], self.w[index])
         return taken if self.canonical[index].all() else taken.canonical()
 
@@ -119,11 +122,11 @@ def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
     """Check compressed strings ``buffer[starts[i]:ends[i]]`` without decoding them for good;
     ``where(i)`` names record ``i`` in errors."""
     with threads_for(int(np.sum(ends - starts)) // 16):
-        status, areas, canonical = K.check_strings(buffer, starts, ends, escaped, h, w)
+        status, areas, canonical, runs = K.check_strings(buffer, starts, ends, escaped, h, w)
     if status.any():
         rles_from_strings(buffer, starts, ends, escaped, h, w, where)  # raises, naming it
     return StringMasks(buffer, starts, ends, escaped, np.asarray(h, np.int64),
-                       np.asarray(w, np.int64), areas, canonical)
+                       np.asarray(w, np.int64), areas, canonical, runs)
 
 
 def empty_rles() -> Rles:

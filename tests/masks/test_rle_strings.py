@@ -1,0 +1,125 @@
+"""The compressed-string kernels of ``kernels.rle`` against a plain Python reading of COCO's
+``rleFrString``: status codes (the first problem of each string), runs, areas, canonical flags
+and run counts, on valid strings (from the encoder, with large and empty runs) and on corrupt
+ones (random bytes changed, cut, JSON escapes); ``check_strings`` then ``decode_some`` give the
+runs ``decode_strings`` gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from modelmetrics.kernels import rle as K
+
+
+def _read(s: bytes, escaped: bool, total: int):
+    """(status, runs) of one string, character by character as maskApi.c's rleFrString (with
+    the checks the kernels add)."""
+    runs = []
+    p = 0
+    while p < len(s):
+        x, k, more = 0, 0, True
+        while more:
+            if p >= len(s):
+                return K.RLE_TRUNCATED, runs
+            c = s[p]
+            p += 1
+            if escaped and c == 92:
+                if p >= len(s) or s[p] != 92:
+                    return K.RLE_BAD_ESCAPE, runs
+                p += 1
+            if c < 48 or c > 111:
+                return K.RLE_BAD_CHAR, runs
+            if k >= 7:
+                return K.RLE_BAD_COUNT, runs
+            c -= 48
+            x |= (c & 0x1F) << (5 * k)
+            more = bool(c & 0x20)
+            k += 1
+            if not more and c & 0x10:
+                x |= -1 << (5 * k)
+        if len(runs) > 2:
+            x += runs[-2]
+        if x < 0 or x > K._UINT32_MAX:
+            return K.RLE_BAD_COUNT, runs
+        runs.append(x)
+    return (K.RLE_OK if total < 0 or sum(runs) == total else K.RLE_BAD_SUM), runs
+
+
+def _strings(rng, n):
+    """(strings, totals): encoder output for random runs (some large, some empty), about a
+    third of them corrupted."""
+    strings, totals = [], []
+    for t in range(n):
+        m = int(rng.integers(0, 12))
+        high = [2, 40, 5000, 2**31][t % 4]
+        runs = rng.integers(0, high, m).astype(np.uint32)
+        if m > 1 and t % 5 == 0:
+            runs[rng.integers(1, m)] = 0  # not canonical
+        chars, offsets = K.encode_strings(runs, np.array([0, m], np.int64))
+        s = bytearray(chars.tobytes())
+        total = int(runs.astype(np.int64).sum())
+        kind = t % 9
+        if kind == 1 and s:  # a random byte
+            s[rng.integers(len(s))] = int(rng.integers(0, 256))
+        elif kind == 2 and s:  # cut
+            s = s[:rng.integers(len(s))]
+        elif kind == 3:  # wrong size
+            total += 1
+        elif kind == 4 and s:  # a byte of the code alphabet
+            s[rng.integers(len(s))] = int(rng.integers(48, 112))
+        elif kind == 5:  # a long code (beyond 35 bits) or a huge delta
+            s += bytes([48 + 0x20] * int(rng.integers(1, 9)) + [48 + int(rng.integers(0, 32))])
+        strings.append(bytes(s))
+        totals.append(total)
+    return strings, totals
+
+
+def _flat(strings, escaped):
+    lengths = np.array([len(s) for s in strings], np.int64)
+    ends = np.cumsum(lengths)
+    buf = np.frombuffer(b"".join(strings) + b"\0" * 16, np.uint8)
+    return buf, ends - lengths, ends, np.full(len(strings), escaped)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("escaped", [False, True])
+def test_string_kernels_equal_a_plain_reading(seed, escaped):
+    rng = np.random.default_rng(seed)
+    strings, totals = _strings(rng, 3000)
+    if escaped:  # JSON text: a backslash written twice, sometimes once (a bad escape)
+        strings = [s.replace(b"\\", b"\\\\" if i % 7 else b"\\") for i, s in enumerate(strings)]
+    buf, starts, ends, esc = _flat(strings, escaped)
+    h = np.ones(len(strings), np.int64)
+    w = np.array(totals, np.int64)
+    status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, h, w)
+    counts, start, decoded_status = K.decode_strings(buf, starts, ends, esc, h, w)
+    np.testing.assert_array_equal(status, decoded_status)
+    seen = set()
+    for i, s in enumerate(strings):
+        expected, expected_runs = _read(s, escaped, totals[i])
+        seen.add(expected)
+        assert status[i] == expected, (i, s)
+        if expected in (K.RLE_OK, K.RLE_BAD_SUM):
+            assert start[i + 1] - start[i] == len(expected_runs) == runs[i], (i, s)
+            assert counts[start[i]:start[i + 1]].tolist() == expected_runs, (i, s)
+        if expected == K.RLE_OK:
+            assert areas[i] == sum(expected_runs[1::2]), (i, s)
+            assert canonical[i] == (0 not in expected_runs[1:]), (i, s)
+    assert len(seen) == (6 if escaped else 5)
+    ok = np.flatnonzero(status == K.RLE_OK)
+    index = rng.permutation(ok)[:ok.size // 2]
+    some, some_start = K.decode_some(buf, starts, ends, esc, index, runs)
+    gathered, gathered_start = K.gather(counts, start, index)
+    np.testing.assert_array_equal(some_start, gathered_start)
+    np.testing.assert_array_equal(some, gathered)
+
+
+def test_one_string_of_each_status():
+    strings = [b"13", b"1~", b"1P", b"1O", b"14", b"1\\n3"]
+    buf, starts, ends, esc = _flat(strings, True)
+    n = len(strings)
+    status = K.check_strings(buf, starts, ends, esc, np.full(n, 2, np.int64),
+                             np.full(n, 2, np.int64))[0]
+    assert status.tolist() == [K.RLE_OK, K.RLE_BAD_CHAR, K.RLE_TRUNCATED, K.RLE_BAD_COUNT,
+                               K.RLE_BAD_SUM, K.RLE_BAD_ESCAPE]
