@@ -773,12 +773,63 @@ def _merge_two(a_counts, b_counts, intersect):
 def from_polygons(xy, part_start, h, w):
     """rleFrPoly of every polygon: polygon ``p`` has vertices ``xy[part_start[p]:part_start[p +
     1]]`` (float64 (n_vertices, 2), x then y) and is rasterised on an ``h[p]`` x ``w[p]`` grid.
-    Returns flat ``counts``, ``start``."""
+    Returns flat ``counts``, ``start``.
+
+    Each chunk of polygons writes its runs one polygon after the other from the start of its
+    room (the outline points its polygons can give bound their runs; room never written is
+    never touched), with scratch arrays of its own; the runs are then copied into place."""
     n = part_start.shape[0] - 1
-    runs = [np.zeros(0, np.uint32) for _ in range(n)]
+    room = np.zeros(n + 1, np.int64)
     for p in prange(n):
-        runs[p] = _polygon(xy[part_start[p]:part_start[p + 1]], h[p], w[p])
-    return _flatten(runs)
+        room[p + 1] = _outline_room(xy, part_start[p], part_start[p + 1])
+    _cumulate(room)
+    spread = np.empty(room[n], np.uint32)
+    start = np.zeros(n + 1, np.int64)
+    n_chunks = min(n, 256)
+    for chunk in prange(n_chunks):
+        first = chunk * n // n_chunks
+        last = (chunk + 1) * n // n_chunks
+        k = 0
+        capacity = 0
+        for p in range(first, last):
+            k = max(k, part_start[p + 1] - part_start[p])
+            capacity = max(capacity, room[p + 1] - room[p])
+        x = np.empty(k + 1, np.int64)
+        y = np.empty(k + 1, np.int64)
+        points = np.empty(capacity, np.int64)
+        ordered = np.empty(capacity, np.int64)
+        bucket = np.empty(8 * capacity + 2, np.int64)
+        o = room[first]
+        for p in range(first, last):
+            m = _polygon(xy, part_start[p], part_start[p + 1], h[p], w[p], x, y, points,
+                         ordered, bucket, spread, o)
+            start[p + 1] = m
+            o += m
+    _cumulate(start)
+    counts = np.empty(start[n], np.uint32)
+    for chunk in prange(n_chunks):
+        first = chunk * n // n_chunks
+        last = (chunk + 1) * n // n_chunks
+        size = start[last] - start[first]
+        counts[start[first]:start[last]] = spread[room[first]:room[first] + size]
+    return counts, start
+
+
+@njit(**_INLINE)
+def _upsampled(value):
+    """A coordinate on rleFrPoly's 5x grid."""
+    return _trunc(_SCALE * value + 0.5)
+
+
+@njit(**jit_options())
+def _outline_room(xy, lo, hi):
+    """Room for the outline points of polygon ``xy[lo:hi]`` and one more: a bound on its
+    runs."""
+    room = 1
+    for j in range(lo, hi):
+        following = j + 1 if j + 1 < hi else lo
+        room += abs(_upsampled(xy[following, 0]) - _upsampled(xy[j, 0])) + 3
+    return room
 
 
 @njit(**_INLINE)
@@ -788,26 +839,22 @@ def _trunc(value):
 
 
 @njit(**jit_options())
-def _polygon(xy, h, w):
-    """rleFrPoly of one polygon: runs (uint32).
+def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
+    """rleFrPoly of polygon ``xy[begin:end]``: its runs written to ``out[o:]``; returns how
+    many. ``x``, ``y`` (``end - begin + 1``), ``a``, ``ordered`` (:func:`_outline_room`) and ``bucket``
+    (8 times that and 2) are scratch.
 
     maskApi.c walks every point of the 5x upsampled outline and keeps the pairs of consecutive
     points whose x changes onto a pixel column's centre; the points of one edge follow each
     other and edges meet at shared vertices, so the same pairs are found edge by edge, without
     storing the outline: along an x-major edge only every fifth step can land on a centre.
     """
-    k = xy.shape[0]
-    x = np.empty(k + 1, np.int64)
-    y = np.empty(k + 1, np.int64)
+    k = end - begin
     for j in range(k):
-        x[j] = _trunc(_SCALE * xy[j, 0] + 0.5)
-        y[j] = _trunc(_SCALE * xy[j, 1] + 0.5)
+        x[j] = _upsampled(xy[begin + j, 0])
+        y[j] = _upsampled(xy[begin + j, 1])
     x[k] = x[0]
     y[k] = y[0]
-    capacity = 1
-    for j in range(k):
-        capacity += abs(x[j + 1] - x[j]) + 3
-    a = np.empty(capacity, np.int64)
     m = 0
     last_u = np.int64(0)
     last_v = np.int64(0)
@@ -862,48 +909,42 @@ def _polygon(xy, h, w):
             for c in range(lo + (2 - lo) % 5, max(u0, u1), 5):
                 t = _crossing(xs, s, dy, c)
                 m = _boundary_point(a, m, c, ys + t - 1, h, w)
-    a = _sort_points(a, m, h)
-    a[m] = (h * w) & _UINT32_MAX
+    _sort_points(a, m, h, ordered, bucket)
+    ordered[m] = (h * w) & _UINT32_MAX
     m += 1
     previous = np.int64(0)
     for j in range(m):
-        t = a[j]
-        a[j] -= previous
+        t = ordered[j]
+        ordered[j] -= previous
         previous = t
-    b = np.empty(m, np.uint32)
     n = 0
     j = 0
-    b[n] = a[j]
+    out[o + n] = ordered[j]
     n += 1
     j += 1
     while j < m:
-        if a[j] > 0:
-            b[n] = a[j]
+        if ordered[j] > 0:
+            out[o + n] = ordered[j]
             n += 1
             j += 1
         else:
             j += 1
             if j < m:
-                b[n - 1] += a[j]
+                out[o + n - 1] += ordered[j]
                 j += 1
-    return b[:n].copy()
+    return n
 
 
 @njit(**jit_options())
-def _sort_points(a, m, h):
-    """``a[:m]`` (points ``column * h + row``) sorted ascending, in an array with one more slot:
-    insertion sort for a few points, else a counting sort by column (a polygon's outline
-    crosses each column a few times) with the few rows of a column sorted by insertion."""
+def _sort_points(a, m, h, out, bucket):
+    """``a[:m]`` (points ``column * h + row``) sorted ascending into ``out[:m]``: insertion sort
+    for a few points, else a counting sort by column (a polygon's outline crosses each column a
+    few times; ``bucket`` has room for ``8 * m + 2`` columns) with the few rows of a column
+    sorted by insertion."""
     if m <= 32 or h <= 0:
-        out = a
-        for i in range(1, m):
-            item = out[i]
-            j = i - 1
-            while j >= 0 and out[j] > item:
-                out[j + 1] = out[j]
-                j -= 1
-            out[j + 1] = item
-        return out
+        out[:m] = a[:m]
+        _insertion_sort(out, 0, m)
+        return
     lo = a[0] // h
     hi = lo
     for i in range(m):
@@ -911,31 +952,33 @@ def _sort_points(a, m, h):
         lo = min(lo, column)
         hi = max(hi, column)
     if hi - lo > 8 * m:  # sparse columns: a comparison sort is cheaper
-        out = np.empty(m + 1, np.int64)
         out[:m] = np.sort(a[:m])
-        return out
-    bucket = np.zeros(hi - lo + 2, np.int64)
+        return
+    bucket[:hi - lo + 2] = 0
     for i in range(m):
         bucket[a[i] // h - lo + 1] += 1
     for b in range(hi - lo + 1):
         bucket[b + 1] += bucket[b]
-    out = np.empty(m + 1, np.int64)
     for i in range(m):
         b = a[i] // h - lo
         out[bucket[b]] = a[i]
         bucket[b] += 1
     start = 0  # bucket[b] is now the end of column b
     for b in range(hi - lo + 1):
-        end = bucket[b]
-        for i in range(start + 1, end):
-            item = out[i]
-            j = i - 1
-            while j >= start and out[j] > item:
-                out[j + 1] = out[j]
-                j -= 1
-            out[j + 1] = item
-        start = end
-    return out
+        _insertion_sort(out, start, bucket[b])
+        start = bucket[b]
+
+
+@njit(**_INLINE)
+def _insertion_sort(out, start, end):
+    """Sort ``out[start:end]`` in place."""
+    for i in range(start + 1, end):
+        item = out[i]
+        j = i - 1
+        while j >= start and out[j] > item:
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = item
 
 
 @njit(**_INLINE)
