@@ -123,3 +123,58 @@ def test_one_string_of_each_status():
                              np.full(n, 2, np.int64))[0]
     assert status.tolist() == [K.RLE_OK, K.RLE_BAD_CHAR, K.RLE_TRUNCATED, K.RLE_BAD_COUNT,
                                K.RLE_BAD_SUM, K.RLE_BAD_ESCAPE]
+
+
+def test_iou_of_strings_equals_iou_of_decoded_masks():
+    """``iou_groups_strings`` (detections decoded one at a time in the kernel) gives the IoUs
+    ``iou_groups`` gives on the decoded, canonical masks: crowd regions, non-canonical strings,
+    masks of another size (-1) and groups without ground truth included."""
+    rng = np.random.default_rng(5)
+    h, w = 9, 7
+    n_det, n_gt, n_groups = 300, 60, 40
+
+    def random_runs(n, other_size):
+        runs, start, sizes = [], [0], []
+        for i in range(n):
+            hw = (h, w + 1) if other_size and i % 37 == 0 else (h, w)
+            cuts = np.sort(rng.integers(0, hw[0] * hw[1] + 1, int(rng.integers(0, 8))))
+            r = np.diff(np.concatenate([[0], cuts, [hw[0] * hw[1]]]))
+            if i % 5 == 0:  # empty runs inside: not canonical
+                r = np.concatenate([r[:1], [0, 0], r[1:], [0]])
+            runs.append(r)
+            start.append(start[-1] + r.size)
+            sizes.append(hw)
+        return (np.concatenate(runs).astype(np.uint32), np.array(start, np.int64),
+                np.array(sizes, np.int64))
+
+    det_counts, det_start, det_size = random_runs(n_det, True)
+    chars, offsets = K.encode_strings(det_counts, det_start)
+    buf = np.concatenate([chars, np.zeros(16, np.uint8)])
+    starts, ends, esc = offsets[:-1].copy(), offsets[1:].copy(), np.zeros(n_det, bool)
+    status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, det_size[:, 0],
+                                                     det_size[:, 1])
+    assert not status.any() and not canonical.all()
+    gt_counts, gt_start = K.canonical(*random_runs(n_gt, False)[:2])
+    gt_size = np.tile([h, w], (n_gt, 1))
+    gt_box = K.column_extents(gt_counts, gt_start, gt_size[:, 0], gt_size[:, 1])
+    det_group = np.concatenate([[0], np.sort(rng.integers(0, 2 * n_det, n_groups - 1)),
+                                [2 * n_det]])
+    gt_group = np.concatenate([[0], np.sort(rng.integers(0, 2 * n_gt, n_groups - 1)),
+                               [2 * n_gt]])
+    det_index = rng.integers(0, n_det, 2 * n_det)
+    gt_index = rng.integers(0, n_gt, 2 * n_gt)
+    gt_crowd = rng.random(2 * n_gt) < 0.2
+    pairs = np.diff(det_group) * np.diff(gt_group)
+    assert (pairs == 0).any()
+    iou_start = np.concatenate([[0], np.cumsum(pairs)])
+    expected = np.full(iou_start[-1], np.nan)
+    ours = np.full(iou_start[-1], np.nan)
+    counts, start = K.canonical(det_counts, det_start)
+    det_box = K.column_extents(counts, start, det_size[:, 0], det_size[:, 1])
+    K.iou_groups(counts, start, areas, det_box, det_size, det_index, det_group, gt_counts,
+                 gt_start, gt_box, gt_size, gt_index, gt_group, gt_crowd, iou_start, expected)
+    K.iou_groups_strings(buf, starts, ends, esc, runs, canonical, areas, det_size, det_index,
+                         det_group, gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group,
+                         gt_crowd, iou_start, ours)
+    np.testing.assert_array_equal(ours, expected)
+    assert (ours == -1).any() and (ours > 0).any()

@@ -504,22 +504,27 @@ def column_extents(counts, start, h, w):
     n = start.shape[0] - 1
     out = np.zeros((n, 4))
     for i in prange(n):
-        lo = start[i]
-        hi = start[i + 1]
-        if hi - lo < 2 or h[i] == 0:
-            continue
-        first = np.int64(counts[lo])
-        last = h[i] * w[i] - 1
-        if (hi - lo) % 2 == 1:
-            last -= np.int64(counts[hi - 1])
-        if last < first:
-            continue
-        x0 = first // h[i]
-        x1 = last // h[i]
-        out[i, 0] = x0
-        out[i, 2] = x1 - x0 + 1
-        out[i, 3] = h[i]
+        _columns_one(counts, start[i], start[i + 1], h[i], w[i], out[i])
     return out
+
+
+@njit(**_INLINE)
+def _columns_one(counts, lo, hi, h, w, out):
+    """The box of :func:`column_extents` of the mask ``counts[lo:hi]`` into ``out`` (4,)."""
+    out[0] = out[1] = out[2] = out[3] = 0.0
+    if hi - lo < 2 or h == 0:
+        return
+    first = np.int64(counts[lo])
+    last = h * w - 1
+    if (hi - lo) % 2 == 1:
+        last -= np.int64(counts[hi - 1])
+    if last < first:
+        return
+    x0 = first // h
+    x1 = last // h
+    out[0] = x0
+    out[2] = x1 - x0 + 1
+    out[3] = h
 
 
 @njit(**_INLINE)
@@ -613,15 +618,57 @@ def iou_groups(det_counts, det_start, det_area, det_box, det_size, det_index, de
             k = iou_start[g]
             for q in range(det_group[g], det_group[g + 1]):
                 d = det_index[q]
-                for r in range(gt_group[g], gt_group[g + 1]):
-                    j = gt_index[r]
-                    if det_size[d, 0] != gt_size[j, 0] or det_size[d, 1] != gt_size[j, 1]:
-                        iou[k] = -1.0
-                    else:
-                        iou[k] = pair_iou(det_counts, det_start[d], det_start[d + 1],
-                                          det_area[d], det_box[d], gt_counts, gt_start[j],
-                                          gt_start[j + 1], gt_box[j], gt_crowd[r])
-                    k += 1
+                k = _iou_row(det_counts, det_start[d], det_start[d + 1], det_area[d], det_box[d],
+                             det_size[d, 0], det_size[d, 1], gt_counts, gt_start, gt_box,
+                             gt_size, gt_index, gt_group[g], gt_group[g + 1], gt_crowd, iou, k)
+
+
+@njit(**jit_options(parallel=True))
+def iou_groups_strings(buf, starts, ends, escaped, runs, canonical, det_area, det_size, det_index,
+                       det_group, gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group,
+                       gt_crowd, iou_start, iou):
+    """:func:`iou_groups` with the detections' masks still compressed strings (checked by
+    :func:`check_strings`, whose ``runs``, ``canonical`` and areas it takes): each detection
+    of a group with ground truth is decoded into a scratch array of its chunk, made canonical
+    if needed, and compared there, so the runs of all of them are never stored."""
+    n_groups = det_group.shape[0] - 1
+    room = 1
+    for q in range(det_index.shape[0]):
+        room = max(room, runs[det_index[q]])
+    n_chunks = min(n_groups, 256)
+    for chunk in prange(n_chunks):
+        scratch = np.empty(room, np.uint32)
+        box = np.zeros(4)
+        for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
+            if gt_group[g + 1] == gt_group[g]:
+                continue
+            k = iou_start[g]
+            for q in range(det_group[g], det_group[g + 1]):
+                d = det_index[q]
+                m = runs[d]
+                _decode_one(buf, starts[d], ends[d], escaped[d], -1, scratch, 0, m, True)
+                if not canonical[d]:
+                    m = _canonical_runs(scratch, 0, m, scratch, 0)
+                _columns_one(scratch, 0, m, det_size[d, 0], det_size[d, 1], box)
+                k = _iou_row(scratch, 0, m, det_area[d], box, det_size[d, 0], det_size[d, 1],
+                             gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group[g],
+                             gt_group[g + 1], gt_crowd, iou, k)
+
+
+@njit(**_INLINE)
+def _iou_row(det_counts, lo, hi, area, box, h, w, gt_counts, gt_start, gt_box, gt_size,
+             gt_index, first, last, gt_crowd, iou, k):
+    """The IoUs of one detection (runs ``det_counts[lo:hi]``, ``h`` x ``w``) with the ground
+    truths ``gt_index[first:last]``, into ``iou[k:]``; returns the next ``k``."""
+    for r in range(first, last):
+        j = gt_index[r]
+        if h != gt_size[j, 0] or w != gt_size[j, 1]:
+            iou[k] = -1.0
+        else:
+            iou[k] = pair_iou(det_counts, lo, hi, area, box, gt_counts, gt_start[j],
+                              gt_start[j + 1], gt_box[j], gt_crowd[r])
+        k += 1
+    return k
 
 
 @njit(**jit_options(parallel=True))
@@ -657,23 +704,29 @@ def canonical(counts, start):
     out_start = np.zeros(n + 1, np.int64)
     m = 0
     for i in range(n):
-        lo = start[i]
-        hi = start[i + 1]
-        if hi > lo:
-            out[m] = counts[lo]
-            m += 1
-            j = lo + 1
-            while j < hi:
-                if counts[j] == 0:
-                    if j + 1 < hi:
-                        out[m - 1] += counts[j + 1]
-                    j += 2
-                else:
-                    out[m] = counts[j]
-                    m += 1
-                    j += 1
+        m = _canonical_runs(counts, start[i], start[i + 1], out, m)
         out_start[i + 1] = m
     return out[:m].copy(), out_start
+
+
+@njit(**_INLINE)
+def _canonical_runs(counts, lo, hi, out, m):
+    """The runs ``counts[lo:hi]`` of one mask made canonical (see :func:`canonical`), written
+    from ``out[m]`` (``out`` may be ``counts`` with ``m <= lo``); returns the end."""
+    if hi > lo:
+        out[m] = counts[lo]
+        m += 1
+        j = lo + 1
+        while j < hi:
+            if counts[j] == 0:
+                if j + 1 < hi:
+                    out[m - 1] += counts[j + 1]
+                j += 2
+            else:
+                out[m] = counts[j]
+                m += 1
+                j += 1
+    return m
 
 
 # ---------------------------------------------------------------------------------------------

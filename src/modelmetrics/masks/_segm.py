@@ -176,7 +176,9 @@ class MaskIoU:
     pycocotools' ``maskUtils.iou`` on runs, crowd rule included; masks of different sizes in
     one image are an error naming them (pycocotools silently gives -1).
 
-    Only the detections that share a group with a ground truth are decoded (``take``), once.
+    Only the detections that share a group with a ground truth are decoded: compressed
+    strings left in place (:class:`StringMasks`) one at a time inside the IoU kernel, other
+    masks once (``take``), kept for later calls.
     """
 
     def __init__(self, det, gt: Rles, det_what: str = "result",
@@ -188,6 +190,8 @@ class MaskIoU:
         self.what = (det_what, gt_what)
         self.slot = np.full(det.n, -1, np.int64)  # detection -> row of the decoded ones
         self.decoded = None
+        if isinstance(det, StringMasks):
+            self.det_size = np.stack([det.h, det.w], axis=1)
 
     def _decode(self, needed: np.ndarray) -> None:
         """Make ``needed`` (sorted detection indices) the decoded set: rows already decoded are
@@ -195,9 +199,7 @@ class MaskIoU:
         if self.decoded is not None and np.all(self.slot[needed] >= 0):
             return
         fresh = needed[self.slot[needed] < 0]
-        taken = self.det.take(fresh)
-        if not isinstance(self.det, StringMasks):
-            taken = taken.canonical()
+        taken = self.det.take(fresh).canonical()
         box, area = _extents(taken), self.det.area()[fresh]
         size = np.stack([taken.h, taken.w], axis=1)
         if self.decoded is not None:  # keep only the rows still needed, then the new ones
@@ -216,16 +218,24 @@ class MaskIoU:
         self.decoded = (taken, box, area, size)
 
     def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
-        with_gt = np.repeat(np.diff(gt_start) > 0, np.diff(det_start))
-        needed = np.unique(det_index[with_gt])
-        self._decode(needed)
-        if self.decoded is None:
-            return
-        d, box, area, size = self.decoded
         g = self.gt
-        rows = self.slot[det_index]  # -1 only in groups without ground truth (no IoU there)
-        K.iou_groups(d.counts, d.start, area, box, size, rows, det_start, g.counts, g.start,
-                     self.gt_box, self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
+        if isinstance(self.det, StringMasks):
+            s = self.det
+            size = self.det_size
+            rows = det_index
+            K.iou_groups_strings(s.buffer, s.starts, s.ends, s.escaped, s.runs, s.canonical,
+                                 s.areas, size, rows, det_start, g.counts, g.start, self.gt_box,
+                                 self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
+        else:
+            with_gt = np.repeat(np.diff(gt_start) > 0, np.diff(det_start))
+            needed = np.unique(det_index[with_gt])
+            self._decode(needed)
+            if self.decoded is None:
+                return
+            d, box, area, size = self.decoded
+            rows = self.slot[det_index]  # -1 only in groups without ground truth (no IoU there)
+            K.iou_groups(d.counts, d.start, area, box, size, rows, det_start, g.counts, g.start,
+                         self.gt_box, self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
         if iou.size and iou.min() < 0:
             k = int(np.flatnonzero(iou < 0)[0])
             group = int(np.searchsorted(iou_start, k, side="right")) - 1
