@@ -94,3 +94,23 @@ def test_count_outcomes_against_bincount():
     above = score >= 0.5
     np.testing.assert_array_equal(tp, np.bincount(category[above & (status == MK.TP)], minlength=7))
     np.testing.assert_array_equal(fp, np.bincount(category[above & (status == MK.FP)], minlength=7))
+
+
+def test_in_group_order_against_a_lexicographic_check():
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 50):
+        for _ in range(200):
+            image, category, rank = (rng.integers(0, 3, n) for _ in range(3))
+            if rng.random() < 0.5:  # sorted, duplicates removed: mostly in order
+                keys = sorted(set(zip(image.tolist(), category.tolist(), rank.tolist())))
+                image, category, rank = (np.array([k[i] for k in keys], np.int64).reshape(-1)
+                                         for i in range(3))
+                if keys and rng.random() < 0.3:  # one row swapped out of place
+                    i = int(rng.integers(0, len(keys)))
+                    j = int(rng.integers(0, len(keys)))
+                    for a in (image, category, rank):
+                        a[[i, j]] = a[[j, i]]
+            rows = list(zip(image.tolist(), category.tolist(), rank.tolist()))
+            expected = all(a < b for a, b in zip(rows, rows[1:]))
+            assert G.in_group_order(image.astype(np.int64), category.astype(np.int64),
+                                    rank.astype(np.int64)) == expected

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -349,7 +350,7 @@ class CocoEvaluation:
     confusion_matrix: np.ndarray
     dataset_stats: dict
     n_dropped: int
-    _detections: dict = field(repr=False)
+    _detections: Callable[[], dict] = field(repr=False)  # built on request
     iou_type: str = "bbox"
 
     def detections(self) -> dict:
@@ -357,7 +358,7 @@ class CocoEvaluation:
         detection: ``index`` (position in the results input), ``image_id``, ``category_id``,
         ``score``, ``matched_gt_id`` (−1 when unmatched), ``outcome`` ("tp", "fp" or
         "ignored": matched to a crowd region), ``above_threshold`` (score >= threshold)."""
-        out = dict(self._detections)
+        out = self._detections()
         out["outcome"] = np.array(OUTCOMES)[out["outcome"]]
         return out
 
@@ -594,12 +595,15 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
     counts = E.operating_counts(rows, K, params)
     confusion = E.confusion_matrix(rows, counts[0], gt.image, gt.category, gt.crowd, gt.area,
                                    gt.image_ids.size, K, params, iou_of_groups)
-    matched_gt_id = np.full(rows.match.shape, -1, np.int64)
-    matched_gt_id[rows.match >= 0] = gt.ann_id[rows.match[rows.match >= 0]]
+
+    def columns():
+        matched_gt_id = np.full(rows.match.shape, -1, np.int64)
+        matched_gt_id[rows.match >= 0] = gt.ann_id[rows.match[rows.match >= 0]]
+        return rows.source, gt.image_ids[rows.image], matched_gt_id
+
     return build_evaluation(rows, n_gt, np.bincount(gt.category, minlength=K), gt.category_ids,
-                            gt.category_names, gt.image_ids[rows.image], rows.source,
-                            matched_gt_id, confusion, params, parity=parity, iou_type=iou_type,
-                            counts=counts)
+                            gt.category_names, columns, confusion, params, parity=parity,
+                            iou_type=iou_type, counts=counts)
 
 
 def _read_both(ground_truth, results):
@@ -651,11 +655,13 @@ def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
 
 
 def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_names,
-                     image_ids, detection_index, matched_gt_id, confusion, params, *,
-                     parity: bool, in_group_order: bool = True, iou_type: str = "bbox",
+                     detection_columns, confusion, params, *, parity: bool,
+                     in_group_order: bool = True, iou_type: str = "bbox",
                      counts=None) -> CocoEvaluation:
     """Accumulate matched rows and assemble every output (shared by the COCO and the
-    streaming paths). ``counts``: the operating point's (tp, fp) per category, when the caller
+    streaming paths). ``detection_columns()`` gives each row's input index, image id and
+    matched ground-truth id (or −1), for :meth:`CocoEvaluation.detections`, which builds them
+    only when asked. ``counts``: the operating point's (tp, fp) per category, when the caller
     has them already."""
     precision, recall, scores = E.accumulate_rows(rows, n_gt, params,
                                                   in_group_order=in_group_order)
@@ -667,13 +673,15 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
         warnings.warn(f"{rows.n_dropped} detection(s) beyond max_detections[-1]="
                       f"{params.max_detections[-1]} in their image and category were not "
                       f"evaluated (as pycocotools).", ExcludedDataWarning, stacklevel=3)
-    detections = {
-        "index": detection_index, "image_id": image_ids,
-        "category_id": category_ids[rows.category], "score": rows.score,
-        "matched_gt_id": matched_gt_id,
-        "outcome": rows.status[:, 0, params.operating_index],  # codes; strings on request
-        "above_threshold": rows.score >= params.score_threshold,
-    }
+
+    def detections() -> dict:
+        index, image_id, matched_gt_id = detection_columns()
+        return {"index": index, "image_id": image_id,
+                "category_id": category_ids[rows.category], "score": rows.score,
+                "matched_gt_id": matched_gt_id,
+                "outcome": rows.status[:, 0, params.operating_index],  # codes
+                "above_threshold": rows.score >= params.score_threshold}
+
     evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, scores=scores,
                           params=params, category_ids=category_ids,
                           category_names=tuple(category_names), per_class=per_class,

@@ -64,9 +64,10 @@ class MatchedRows:
     image: np.ndarray  # int64 (n,) image index
     rank: np.ndarray  # int64 (n,) position by score within (category, image)
     status: np.ndarray  # uint8 (n, A, T_match)
-    source: np.ndarray  # int64 (n,) index of the detection in the caller's input
-    match: np.ndarray  # int64 (n,) matched ground-truth input index at the operating pair, or −1
-    gt_taken_by: np.ndarray  # int64 (n_gt,) kept-detection row that took each gt (input order), or −1
+    # None in rows restored from a streaming state (only the accumulation reads those):
+    source: np.ndarray | None  # int64 (n,) index of the detection in the caller's input
+    match: np.ndarray | None  # int64 (n,) matched gt input index at the operating pair, or −1
+    gt_taken_by: np.ndarray | None  # int64 (n_gt,) row that took each gt (input order), or −1
     n_dropped: int  # detections beyond max_detections[-1] in their (image, category)
 
 
@@ -198,19 +199,6 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
     return counts
 
 
-def _in_group_order(rows: MatchedRows) -> bool:
-    """Whether the rows are already in group order (image, category, rank), as one batch of
-    images given in ascending id order leaves them: the sorts can then be skipped."""
-    image, category, rank = rows.image, rows.category, rows.rank
-    if image.size < 2:
-        return True
-    later_image = image[1:] > image[:-1]
-    same_image = image[1:] == image[:-1]
-    later_category = same_image & (category[1:] > category[:-1])
-    later_rank = same_image & (category[1:] == category[:-1]) & (rank[1:] > rank[:-1])
-    return bool(np.all(later_image | later_category | later_rank))
-
-
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
                     *, in_group_order: bool = True):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M)."""
@@ -223,7 +211,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     recall = np.empty((T, n_categories, A, M))
     scores = np.empty((T, R, n_categories, A, M))
     with threads_for(rows.score.shape[0]):
-        if in_group_order or _in_group_order(rows):
+        if in_group_order or G.in_group_order(rows.image, rows.category, rows.rank):
             order, cat_start = G.category_score_order(rows.category, rows.score, n_categories,
                                                       numba.get_num_threads())
         else:  # rows from several batches: equal scores must still rank by (image, rank)

@@ -394,9 +394,8 @@ class DetectionMetrics:
         category = E.positions(self._label, labels)
         image_rank = E.positions(self._image, np.sort(self._images))
         rows = E.MatchedRows(score=self._score, category=category, image=image_rank,
-                             rank=self._rank, status=self._status,
-                             source=np.arange(self._score.size), match=np.full(self._score.size, -1),
-                             gt_taken_by=np.empty(0, np.int64), n_dropped=self._dropped)
+                             rank=self._rank, status=self._status, source=None, match=None,
+                             gt_taken_by=None, n_dropped=self._dropped)
         n_gt = np.zeros((K, params.area_ranges.shape[0]), np.int64)
         support = np.zeros(K, np.int64)
         index = np.searchsorted(labels, self._gt_label)
@@ -407,8 +406,12 @@ class DetectionMetrics:
         np.add.at(matrix, (_cell_index(labels, cells[:, 0]), _cell_index(labels, cells[:, 1])),
                   cells[:, 2])
         names = [self.class_names.get(int(label), str(int(label))) for label in labels]
-        return C.build_evaluation(rows, n_gt, support, labels, names, self._image,
-                                  rows.source, self._match, matrix, params,
+        image, match = self._image, self._match
+
+        def columns():  # the state's rows are the detections in the order they came
+            return np.arange(image.size), image, match
+
+        return C.build_evaluation(rows, n_gt, support, labels, names, columns, matrix, params,
                                   parity=False, in_group_order=False, iou_type=self.iou_type)
 
     # -- persistence -----------------------------------------------------------------------

@@ -280,3 +280,20 @@ def lookup_positions(values, low, lookup):
             offset = np.uint64(values[i] - low)  # below low: wraps to a huge value, outside
             out[i] = lookup[offset] if offset < size else -1
     return out
+
+
+@njit(**jit_options())
+def in_group_order(image, category, rank):
+    """Whether rows are sorted by (image, category, rank) with no two rows alike — the order
+    one batch of images given in ascending id order leaves them in (early exit at the first
+    row out of order). ``image``, ``category``, ``rank``: int64 (n,)."""
+    for i in range(1, image.shape[0]):
+        if image[i] != image[i - 1]:
+            if image[i] < image[i - 1]:
+                return False
+        elif category[i] != category[i - 1]:
+            if category[i] < category[i - 1]:
+                return False
+        elif rank[i] <= rank[i - 1]:
+            return False
+    return True
