@@ -14,16 +14,17 @@ __all__ = ["box_iou", "check_boxes"]
 BOX_FORMATS = ("xyxy", "xywh")
 
 
-def check_boxes(boxes, name: str, owner: str, fmt: str) -> np.ndarray:
-    """Validate an (n, 4) box array (finite, with non-negative width and height) and return its
-    corner rows (x1, y1, x2, y2, area), float64 (n, 5): both in one pass."""
+def check_boxes(boxes, name: str, owner: str, fmt: str):
+    """Validate an (n, 4) box array (finite, with non-negative width and height) and return it
+    as float64 (n, 4) with its areas (n,), computed in the same pass."""
     array = as_real_array(boxes, name, owner, ndims=(1, 2))
     if array.ndim == 1 and array.size == 0:
         array = array.reshape(0, 4)
     if array.ndim != 2 or array.shape[1] != 4:
         raise InvalidInputError(f"The {name!r} argument of {owner} must have shape (n, 4) "
                                 f"({fmt} boxes). Got shape {array.shape} instead.")
-    corners, first, n_bad = E.checked_corners(array, fmt)
+    array = np.ascontiguousarray(array, dtype=np.float64)
+    area, first, n_bad = E.checked_areas(array, fmt)
     if n_bad:
         rule = ("finite, with width and height >= 0" if fmt == "xywh" else
                 "finite, with x2 >= x1 and y2 >= y1")
@@ -31,7 +32,7 @@ def check_boxes(boxes, name: str, owner: str, fmt: str) -> np.ndarray:
             f"The {name!r} argument of {owner} must hold {fmt} boxes that are {rule}. Row "
             f"{first} is {array[first].tolist()} ({n_bad} bad row(s)). Check the box "
             f"format (fmt={fmt!r}).")
-    return corners
+    return array, area
 
 
 def box_iou(boxes_a, boxes_b, *, fmt="xyxy", iscrowd=None) -> np.ndarray:
@@ -65,8 +66,8 @@ def box_iou(boxes_a, boxes_b, *, fmt="xyxy", iscrowd=None) -> np.ndarray:
     """
     owner = "box_iou"
     check_choice(fmt, "fmt", owner, BOX_FORMATS)
-    a = check_boxes(boxes_a, "boxes_a", owner, fmt)
-    b = check_boxes(boxes_b, "boxes_b", owner, fmt)
+    a, area_a = check_boxes(boxes_a, "boxes_a", owner, fmt)
+    b, area_b = check_boxes(boxes_b, "boxes_b", owner, fmt)
     if iscrowd is None:
         crowd = np.zeros(b.shape[0], np.bool_)
     else:
@@ -77,5 +78,5 @@ def box_iou(boxes_a, boxes_b, *, fmt="xyxy", iscrowd=None) -> np.ndarray:
                                     f"of dtype {crowd.dtype} instead.")
         crowd = crowd.astype(np.bool_)
     out = np.empty((a.shape[0], b.shape[0]))
-    B.iou_matrix(a, b, crowd, out)
+    B.iou_matrix(a, area_a, b, area_b, crowd, fmt == "xywh", out)
     return out

@@ -582,9 +582,9 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
             bad = int(np.flatnonzero(~res.has_bbox)[0])
             raise InvalidInputError(f"result {bad}: field 'bbox' is missing; bbox evaluation "
                                     f"needs [x, y, width, height] in every record.")
-        det_corners = E.corners(res.bbox, "xywh")
-        det_area = det_corners[:, 4]
-        iou_of_groups = E.BoxIoU(det_corners, E.corners(gt.bbox, "xywh"))
+        det_area = E.box_areas(res.bbox, "xywh")
+        iou_of_groups = E.BoxIoU(res.bbox, det_area, gt.bbox, E.box_areas(gt.bbox, "xywh"),
+                                 "xywh")
     else:
         det_area, iou_of_groups = _mask_inputs(gt, res, det_image)
     K = gt.category_ids.size

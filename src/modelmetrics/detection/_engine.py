@@ -23,8 +23,8 @@ COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) 
 COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
 COCO_MAX_DETECTIONS = (1, 10, 100)
 
-__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "checked_corners",
-           "confusion_matrix", "corners", "match_boxes", "match_detections"]
+__all__ = ["BoxIoU", "EvaluationParams", "MatchedRows", "accumulate_rows", "box_areas",
+           "checked_areas", "confusion_matrix", "match_detections"]
 
 
 @dataclass(frozen=True)
@@ -100,36 +100,36 @@ def positions(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     return np.where((index < table.size) & (table[clipped] == values), index, -1)
 
 
-def corners(boxes: np.ndarray, fmt: str) -> np.ndarray:
-    """Corner rows (x1, y1, x2, y2, area) of (n, 4) boxes in ``"xywh"`` or ``"xyxy"``."""
-    return checked_corners(boxes, fmt)[0]
+def box_areas(boxes: np.ndarray, fmt: str) -> np.ndarray:
+    """Areas of (n, 4) float64 boxes in ``"xywh"`` or ``"xyxy"``, as COCO computes them."""
+    return checked_areas(boxes, fmt)[0]
 
 
-def checked_corners(boxes: np.ndarray, fmt: str):
-    """:func:`corners`, and in the same pass the first bad row (-1 if none) and the number of
-    bad rows (not finite, or a negative width or height)."""
-    out = np.empty((boxes.shape[0], 5))
-    if fmt == "xywh":
-        first_bad, n_bad = B.corners_from_xywh(boxes, out)
-    else:
-        first_bad, n_bad = B.corners_from_xyxy(boxes, out)
-    return out, first_bad, n_bad
+def checked_areas(boxes: np.ndarray, fmt: str):
+    """:func:`box_areas`, and in the same pass the first bad row (-1 if none) and the number
+    of bad rows (not finite, or a negative width or height)."""
+    area = np.empty(boxes.shape[0])
+    check = B.check_xywh if fmt == "xywh" else B.check_xyxy
+    first_bad, n_bad = check(boxes, area)
+    return area, first_bad, n_bad
 
 
 class BoxIoU:
     """IoU of boxes for the matcher: fills the flat IoU storage of groups (see
-    :mod:`modelmetrics.kernels.matching`) from corner rows (x1, y1, x2, y2, area)."""
+    :mod:`modelmetrics.kernels.matching`) from (n, 4) float64 boxes in ``fmt`` and their
+    areas (:func:`box_areas`)."""
 
-    def __init__(self, det_corners: np.ndarray, gt_corners: np.ndarray):
-        self.det_corners = det_corners
-        self.gt_corners = gt_corners
+    def __init__(self, det_boxes, det_area, gt_boxes, gt_area, fmt: str):
+        self.det_boxes, self.det_area = det_boxes, det_area
+        self.gt_boxes, self.gt_area = gt_boxes, gt_area
+        self.xywh = fmt == "xywh"
 
     def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
         """Group ``g`` pairs detections ``det_index[det_start[g]:det_start[g + 1]]`` with ground
         truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (crowd flags ``gt_crowd``, indexed like
         ``gt_index``); IoUs row-major from ``iou[iou_start[g]]``."""
-        MK.box_iou_groups(self.det_corners, det_index, self.gt_corners, gt_index, gt_crowd,
-                          det_start, gt_start, iou_start, iou)
+        MK.box_iou_groups(self.det_boxes, self.det_area, det_index, self.gt_boxes, self.gt_area,
+                          gt_index, gt_crowd, self.xywh, det_start, gt_start, iou_start, iou)
 
 
 def _iou_storage(det_start, gt_start):
@@ -138,15 +138,6 @@ def _iou_storage(det_start, gt_start):
     iou_start = np.zeros(pairs.shape[0] + 1, np.int64)
     np.cumsum(pairs, out=iou_start[1:])
     return iou_start, np.empty(iou_start[-1])
-
-
-def match_boxes(det_image, det_category, det_score, det_corners, det_area,
-                gt_image, gt_category, gt_corners, gt_area, gt_crowd, gt_id,
-                n_images: int, n_categories: int, params: EvaluationParams) -> MatchedRows:
-    """Group, rank, compute box IoUs and match (COCO rules) one batch of detections."""
-    return match_detections(det_image, det_category, det_score, det_area, gt_image, gt_category,
-                            gt_area, gt_crowd, gt_id, n_images, n_categories, params,
-                            BoxIoU(det_corners, gt_corners))
 
 
 def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_category,
@@ -167,8 +158,8 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
                                                        params.max_detections[-1])
         gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
         iou_start, iou = _iou_storage(kept_start, gt_start)
-        k_area, k_score, k_category, k_image = G.gather_detections(
-            kept, kept_start, det_area, det_score, n_categories)
+        k_score, k_category, k_image = G.gather_detections(kept, kept_start, det_score,
+                                                          n_categories)
         g_crowd = gt_crowd[gt_order]
         iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
         thresholds = params.match_thresholds
@@ -176,8 +167,8 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
                           np.uint8)
         det_match = np.full(kept.shape[0], -1, np.int64)
         gt_match = np.full(gt_order.shape[0], -1, np.int64)
-        MK.match_groups(iou, iou_start, kept_start, gt_start, k_area, gt_area[gt_order], g_crowd,
-                        gt_id[gt_order], params.area_ranges, thresholds, 0,
+        MK.match_groups(iou, iou_start, kept_start, gt_start, kept, det_area, gt_area[gt_order],
+                        g_crowd, gt_id[gt_order], params.area_ranges, thresholds, 0,
                         params.operating_index, status, det_match, gt_match)
     matched = det_match >= 0
     det_match[matched] = gt_order[det_match[matched]]

@@ -289,16 +289,14 @@ class DetectionMetrics:
         else:
             fmt = self.box_format
             try:
-                det_corners = check_boxes(det_boxes, "boxes", _OWNER, fmt)
-                gt_corners = check_boxes(gt_boxes, "boxes", _OWNER, fmt)
+                det_boxes, det_area = check_boxes(det_boxes, "boxes", _OWNER, fmt)
+                gt_boxes, gt_default_area = check_boxes(gt_boxes, "boxes", _OWNER, fmt)
             except InvalidInputError:
                 for what, boxes in (("predictions", det["boxes"]), ("targets", gt["boxes"])):
                     for i, b in enumerate(boxes):
                         check_boxes(b, f"{what}[{i}]['boxes']", _OWNER, fmt)
                 raise
-            iou_of_groups = E.BoxIoU(det_corners, gt_corners)
-            det_area = det_corners[:, 4]
-            gt_default_area = gt_corners[:, 4]
+            iou_of_groups = E.BoxIoU(det_boxes, det_area, gt_boxes, gt_default_area, fmt)
         det_score = as_real_array(det_score, "scores", _OWNER, ndims=(1,)).astype(np.float64,
                                                                            copy=False)
         if not np.all(np.isfinite(det_score)):
@@ -330,7 +328,8 @@ class DetectionMetrics:
         self._image = _append(self._image, image_ids[rows.image])
         self._rank = _append(self._rank, rows.rank)
         self._status = _append(self._status, rows.status)
-        local = np.where(rows.match >= 0, rows.match - gt_start[rows.image], -1)
+        local = rows.match - gt_start[rows.image]  # index within the image
+        local[rows.match < 0] = -1
         self._match = _append(self._match, local)
         self._dropped += rows.n_dropped
         self._add_gt_counts(labels, n_gt, support)

@@ -221,24 +221,23 @@ def category_score_order(category, score, n_categories, n_workers):
 
 
 @njit(**jit_options(parallel=True))
-def gather_detections(kept, kept_start, area, score, n_categories):
-    """The kept detections' area and score, and their category and image, read off their
+def gather_detections(kept, kept_start, score, n_categories):
+    """The kept detections' score, and their category and image, read off their
     (image, category) bucket ``b = image * n_categories + category`` (no gather for those).
 
     Parameters
     ----------
     kept, kept_start : int64 (n,), (n_buckets + 1,)
         From :func:`rank_within_buckets`.
-    area, score : float64 (n_det,)
+    score : float64 (n_det,)
     n_categories : int
 
     Returns
     -------
-    area (n,), score (n,), category (n,), image (n,) of the kept detections.
+    score (n,), category (n,), image (n,) of the kept detections.
     """
     n = kept.shape[0]
     n_buckets = kept_start.shape[0] - 1
-    out_area = np.empty(n)
     out_score = np.empty(n)
     out_category = np.empty(n, np.int64)
     out_image = np.empty(n, np.int64)
@@ -248,12 +247,10 @@ def gather_detections(kept, kept_start, area, score, n_categories):
             image = b // n_categories
             category = b - image * n_categories
             for i in range(kept_start[b], kept_start[b + 1]):
-                d = kept[i]
-                out_area[i] = area[d]
-                out_score[i] = score[d]
+                out_score[i] = score[kept[i]]
                 out_category[i] = category
                 out_image[i] = image
-    return out_area, out_score, out_category, out_image
+    return out_score, out_category, out_image
 
 
 @njit(**jit_options(parallel=True))

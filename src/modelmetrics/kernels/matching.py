@@ -31,13 +31,14 @@ IGNORED = np.uint8(2)
 
 
 @njit(**jit_options(parallel=True))
-def box_iou_groups(det_corners, det_index, gt_corners, gt_index, gt_crowd, det_start, gt_start,
-                   iou_start, iou):
-    """Fill the flat IoU storage of every group from box corner rows (see ``boxes``).
+def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, gt_crowd,
+                   xywh, det_start, gt_start, iou_start, iou):
+    """Fill the flat IoU storage of every group from boxes (see ``boxes``: (n, 4) rows in the
+    format ``xywh`` says, with their areas).
 
     Group ``g`` pairs detections ``det_index[det_start[g]:det_start[g + 1]]`` (rows of
-    ``det_corners``) with ground truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (rows of
-    ``gt_corners``); ``gt_crowd`` is indexed like ``gt_index``.
+    ``det_boxes``) with ground truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (rows of
+    ``gt_boxes``); ``gt_crowd`` is indexed like ``gt_index``.
     """
     n_groups = det_start.shape[0] - 1
     n_chunks = min(n_groups, 256)
@@ -46,14 +47,14 @@ def box_iou_groups(det_corners, det_index, gt_corners, gt_index, gt_crowd, det_s
             k = iou_start[g]
             for d in range(det_start[g], det_start[g + 1]):
                 for j in range(gt_start[g], gt_start[g + 1]):
-                    iou[k] = pair_iou(det_corners, det_index[d], gt_corners, gt_index[j],
-                                      gt_crowd[j])
+                    iou[k] = pair_iou(det_boxes, det_area, det_index[d], gt_boxes, gt_area,
+                                      gt_index[j], gt_crowd[j], xywh)
                     k += 1
 
 
 @njit(inline="always", **jit_options())
-def _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd, gt_id,
-                 area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
+def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
+                 gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
                  gt_match, order, ignore, taken, best):
     """Match group ``g``; ``order``, ``ignore``, ``taken`` are scratch of >= its gt count,
     ``best`` of >= its detection count."""
@@ -81,7 +82,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_c
         hi = area_ranges[a, 1]
         for d in range(n_det):
             if best[d] < lowest:
-                area = det_area[d0 + d]
+                area = det_area[det_index[d0 + d]]
                 state = IGNORED if (area < lo or area > hi) else FP
                 for t in range(iou_thresholds.shape[0]):
                     status[d0 + d, a, t] = state
@@ -123,7 +124,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_c
                 if matched:
                     state = IGNORED if ignore[m] else TP
                 else:
-                    area = det_area[d0 + d]
+                    area = det_area[det_index[d0 + d]]
                     state = IGNORED if (area < lo or area > hi) else FP
                 status[d0 + d, a, t] = state
                 if a == op_area and t == op_threshold:
@@ -133,8 +134,8 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_c
 
 
 @njit(**jit_options(parallel=True))
-def match_groups(iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd, gt_id,
-                 area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
+def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
+                 gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
                  gt_match):
     """Match every group (in parallel); see the module docstring for the rules.
 
@@ -144,8 +145,10 @@ def match_groups(iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crow
         Flat IoU storage; ``iou_start`` (n_groups + 1,) its offsets.
     det_start, gt_start : int64 (n_groups + 1,)
         Offsets of each group's detections and ground truths.
-    det_area, gt_area : float64 (n_det,), (n_gt,)
-        Areas for the area-range rule.
+    det_index : int64 (n_det,)
+        Row of ``det_area`` of each detection (in group order).
+    det_area, gt_area : float64 (any,), (n_gt,)
+        Areas for the area-range rule: ``det_area[det_index[d]]`` is detection ``d``'s.
     gt_crowd : bool (n_gt,)
     gt_id : int64 (n_gt,)
         Ground-truth ids (only compared with 0).
@@ -175,8 +178,8 @@ def match_groups(iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crow
         taken = np.empty(max_gt, np.bool_)
         best = np.empty(max_det)
         for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
-            _match_group(g, iou, iou_start, det_start, gt_start, det_area, gt_area, gt_crowd,
-                         gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status,
+            _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area,
+                         gt_crowd, gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status,
                          det_match, gt_match, order, ignore, taken, best)
 
 
