@@ -18,11 +18,11 @@ _OWNER = "DetectionMetrics"
 BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in stored cells
 
 
-def _stack(arrays: list, what: str, key: str, box: bool = False):
+def _stack(arrays: list, what: str, key: str, box: bool = False, images=None):
     """Concatenate per-image arrays; also return the number of rows of each image (a list).
 
-    ``what[i][key]`` names image ``i``'s array in errors: boxes must be (n, 4), anything else
-    (n,)."""
+    ``what[i][key]`` names image ``i``'s array in errors (``images[i]`` when the arrays are
+    those of some images only): boxes must be (n, 4), anything else (n,)."""
     if not arrays:
         return (np.empty((0, 4)) if box else np.empty(0)), []
     ndim = 2 if box else 1
@@ -35,7 +35,8 @@ def _stack(arrays: list, what: str, key: str, box: bool = False):
             arrays = [a if a.size else a.reshape(0, 4) for a in arrays]
         for i, a in enumerate(arrays):
             if a.ndim != ndim or (box and a.shape[1] != 4):
-                raise InvalidInputError(f"{_OWNER}.update: {what}[{i}][{key!r}] must be "
+                raise InvalidInputError(f"{_OWNER}.update: {what}[{images[i] if images else i}]"
+                                        f"[{key!r}] must be "
                                         f"{'(n, 4)' if box else '(n,)'}-shaped. Got shape "
                                         f"{a.shape}.")
         stacked = np.concatenate(arrays)
@@ -94,14 +95,18 @@ def _areas(given: list, counts: list, default: np.ndarray) -> np.ndarray:
     if not images:
         return default.copy()
     arrays = [to_numpy(given[i]) for i in images]
-    bad = next((i for i, a in zip(images, arrays) if a.ndim != 1 or len(a) != counts[i]
-                or a.dtype.kind not in "iuf"), None)
-    if bad is None:
-        values = np.concatenate(arrays).astype(np.float64, copy=False)
+    expected = [counts[i] for i in images]
+    values, lengths = _stack(arrays, "targets", "area", images=images)
+    if lengths != expected or any(a.dtype.kind not in "iuf" for a in arrays):
+        bad = next(i for i, a, n in zip(images, arrays, expected)
+                   if len(a) != n or a.dtype.kind not in "iuf")
+    else:
+        values = values.astype(np.float64, copy=False)
         invalid = ~(np.isfinite(values) & (values >= 0))
+        bad = None
         if invalid.any():
-            bad = images[int(np.searchsorted(np.cumsum([len(a) for a in arrays]),
-                                             int(np.flatnonzero(invalid)[0]), side="right"))]
+            bad = images[int(np.searchsorted(np.cumsum(lengths), int(np.flatnonzero(invalid)[0]),
+                                             side="right"))]
     if bad is not None:
         raise InvalidInputError(f"{_OWNER}.update: targets[{bad}]['area'] must be "
                                 f"{counts[bad]} finite non-negative numbers, one per "
@@ -110,7 +115,7 @@ def _areas(given: list, counts: list, default: np.ndarray) -> np.ndarray:
         return values
     start = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=start[1:])
-    n = np.asarray(counts)[images]
+    n = np.asarray(expected, np.int64)
     first_row = np.repeat(start[images] - (np.cumsum(n) - n), n)
     area = default.copy()
     area[first_row + np.arange(values.shape[0])] = values
@@ -309,7 +314,7 @@ class DetectionMetrics:
         gt_start = np.zeros(len(gt_counts) + 1, np.int64)
         np.cumsum(gt_counts, out=gt_start[1:])
         gt_area = _areas(gt["area"], gt_counts, gt_default_area)
-        labels = E.unique_ints(np.concatenate([det_label, gt_label]))
+        labels = np.union1d(E.unique_ints(det_label), E.unique_ints(gt_label))
         K = labels.size
         det_cat = E.positions(det_label, labels)
         gt_cat = E.positions(gt_label, labels)
@@ -388,7 +393,7 @@ class DetectionMetrics:
             raise InvalidInputError(f"{_OWNER}.compute() needs at least one image; update() "
                                     f"has not been given any.")
         params = self.params
-        labels = E.unique_ints(np.concatenate([self._label, self._gt_label]))
+        labels = np.union1d(E.unique_ints(self._label), self._gt_label)
         K = labels.size
         category = E.positions(self._label, labels)
         image_rank = E.positions(self._image, np.sort(self._images))
@@ -410,8 +415,14 @@ class DetectionMetrics:
         def columns():  # the state's rows are the detections in the order they came
             return np.arange(image.size), image, match
 
+        # the operating point's counts, read off the confusion matrix instead of the rows: its
+        # diagonal is the true positives, and column k adds up the detections of class k that
+        # count there (true and false positives)
+        tp = np.diagonal(matrix)[:K].copy()
+        fp = matrix[:, :K].sum(axis=0) - tp
         return C.build_evaluation(rows, n_gt, support, labels, names, columns, matrix, params,
-                                  parity=False, in_group_order=False, iou_type=self.iou_type)
+                                  parity=False, in_group_order=False, iou_type=self.iou_type,
+                                  counts=(tp, fp))
 
     # -- persistence -----------------------------------------------------------------------
 
