@@ -114,3 +114,22 @@ def test_in_group_order_against_a_lexicographic_check():
             expected = all(a < b for a, b in zip(rows, rows[1:]))
             assert G.in_group_order(image.astype(np.int64), category.astype(np.int64),
                                     rank.astype(np.int64)) == expected
+
+
+def test_counting_sort_pairs_is_numpys_stable_sort_of_the_combined_keys():
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 1000):
+        major, minor = rng.integers(0, 7, n), rng.integers(0, 5, n)
+        order, start = G.counting_sort_pairs(major, minor, 5, 35)
+        keys = major * 5 + minor
+        np.testing.assert_array_equal(order, np.argsort(keys, kind="stable"))
+        np.testing.assert_array_equal(start, np.searchsorted(np.sort(keys), np.arange(36)))
+
+
+def test_pair_offsets_are_the_cumulated_pair_counts():
+    from modelmetrics.kernels import matching as MK
+    rng = np.random.default_rng(12)
+    det_start = np.concatenate([[0], np.cumsum(rng.integers(0, 4, 50))])
+    gt_start = np.concatenate([[0], np.cumsum(rng.integers(0, 3, 50))])
+    expected = np.concatenate([[0], np.cumsum(np.diff(det_start) * np.diff(gt_start))])
+    np.testing.assert_array_equal(MK.pair_offsets(det_start, gt_start), expected)

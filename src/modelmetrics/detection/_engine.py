@@ -134,9 +134,7 @@ class BoxIoU:
 
 def _iou_storage(det_start, gt_start):
     """Offsets of each group's IoU matrix in the flat storage, and the storage."""
-    pairs = np.diff(det_start) * np.diff(gt_start)
-    iou_start = np.zeros(pairs.shape[0] + 1, np.int64)
-    np.cumsum(pairs, out=iou_start[1:])
+    iou_start = MK.pair_offsets(det_start, gt_start)
     return iou_start, np.empty(iou_start[-1])
 
 
@@ -152,11 +150,12 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         # groups are (image, category) pairs, image-major: results files list detections image
         # by image, so gathering them in group order reads memory almost sequentially
         n_buckets = n_categories * n_images
-        det_order, det_start = G.counting_sort(det_image * n_categories + det_category,
-                                               n_buckets)
+        det_order, det_start = G.counting_sort_pairs(det_image, det_category, n_categories,
+                                                     n_buckets)
         kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
                                                        params.max_detections[-1])
-        gt_order, gt_start = G.counting_sort(gt_image * n_categories + gt_category, n_buckets)
+        gt_order, gt_start = G.counting_sort_pairs(gt_image, gt_category, n_categories,
+                                                   n_buckets)
         iou_start, iou = _iou_storage(kept_start, gt_start)
         k_score, k_category, k_image = G.gather_detections(kept, kept_start, det_score,
                                                           n_categories)

@@ -104,7 +104,24 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
         w = np.argmin(load)
         worker_of[k] = w
         load[w] += sizes[k] + 1
+    largest = 0
+    most_positives = 1
+    for k in range(n_categories):
+        largest = max(largest, sizes[k])
+        for a in range(n_area):
+            most_positives = max(most_positives, n_gt[k, a])
     for worker in prange(n_workers):
+        # scratch for the largest category and the most positives of any, allocated once per
+        # worker (fresh memory per category would be page-faulted in again and again)
+        local_rank = np.empty(largest, np.int64)
+        local_score = np.empty(largest)
+        local_kind = np.empty((largest, n_area), np.uint8)
+        event_pr = np.empty((n_thr, most_positives))
+        event_rc = np.empty((n_thr, most_positives))
+        event_score = np.empty((n_thr, most_positives))
+        n_events = np.empty(n_thr, np.int64)
+        tp = np.empty(n_thr)
+        fp = np.empty(n_thr)
         for k in range(n_categories):
             if worker_of[k] != worker:
                 continue
@@ -119,21 +136,12 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
             # gather the category's detections in ranked order: the passes below then read memory
             # sequentially instead of hopping through the whole array
             n = ranked.shape[0]
-            local_rank = np.empty(n, np.int64)
-            local_score = np.empty(n)
-            local_kind = np.empty((n, n_area), np.uint8)
             for i in range(n):
                 d = ranked[i]
                 local_rank[i] = rank[d]
                 local_score[i] = score[d]
                 for a in range(n_area):
                     local_kind[i, a] = summary[d, a]
-            event_pr = np.empty((n_thr, most))
-            event_rc = np.empty((n_thr, most))
-            event_score = np.empty((n_thr, most))
-            n_events = np.empty(n_thr, np.int64)
-            tp = np.empty(n_thr)
-            fp = np.empty(n_thr)
             for a in range(n_area):
                 positives = n_gt[k, a]
                 if positives == 0:

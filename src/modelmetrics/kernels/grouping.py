@@ -19,16 +19,24 @@ def counting_sort(keys, n_buckets):
     start : int64 (n_buckets + 1,)
         Bucket ``b`` occupies ``order[start[b]:start[b + 1]]``.
     """
+    return counting_sort_pairs(keys, keys, 0, n_buckets)
+
+
+@njit(**jit_options())
+def counting_sort_pairs(major, minor, n_minor, n_buckets):
+    """:func:`counting_sort` of the keys ``major * n_minor + minor`` (int64 (n,) each), computed
+    as they are read rather than stored: e.g. (image, category) groups."""
     start = np.zeros(n_buckets + 1, np.int64)
-    for i in range(keys.shape[0]):
-        start[keys[i] + 1] += 1
+    for i in range(major.shape[0]):
+        start[major[i] * n_minor + minor[i] + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
     fill = start[:-1].copy()
-    order = np.empty(keys.shape[0], np.int64)
-    for i in range(keys.shape[0]):
-        order[fill[keys[i]]] = i
-        fill[keys[i]] += 1
+    order = np.empty(major.shape[0], np.int64)
+    for i in range(major.shape[0]):
+        key = major[i] * n_minor + minor[i]
+        order[fill[key]] = i
+        fill[key] += 1
     return order, start
 
 

@@ -30,6 +30,20 @@ TP = np.uint8(1)
 IGNORED = np.uint8(2)
 
 
+@njit(**jit_options())
+def pair_offsets(det_start, gt_start):
+    """Offset of each group's IoU matrix in the flat storage, int64 (n_groups + 1,): group
+    ``g`` has (``det_start[g + 1] − det_start[g]``) x (``gt_start[g + 1] − gt_start[g]``)
+    pairs; the last entry is the storage's size."""
+    n_groups = det_start.shape[0] - 1
+    offsets = np.empty(n_groups + 1, np.int64)
+    offsets[0] = 0
+    for g in range(n_groups):
+        offsets[g + 1] = offsets[g] + ((det_start[g + 1] - det_start[g])
+                                       * (gt_start[g + 1] - gt_start[g]))
+    return offsets
+
+
 @njit(**jit_options(parallel=True))
 def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, gt_crowd,
                    xywh, det_start, gt_start, iou_start, iou):
