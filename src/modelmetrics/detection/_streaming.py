@@ -128,7 +128,7 @@ def _labels(value, name: str) -> np.ndarray:
         if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
             raise InvalidInputError(f"The {name!r} of {_OWNER}.update must be integer class "
                                     f"labels. Got non-integer values.")
-    return array.astype(np.int64)
+    return array.astype(np.int64, copy=False)
 
 
 class DetectionMetrics:
