@@ -41,3 +41,31 @@ def test_trailing_zeros():
     for shift in range(64):
         assert int(swar._trailing_zeros_of(np.uint64(1) << np.uint64(shift))) == shift
     assert int(swar._trailing_zeros_of(np.uint64(0))) == 64
+
+
+def _plain(byte: int) -> bool:
+    return 32 <= byte < 128 and byte not in (34, 92)
+
+
+@pytest.mark.parametrize("position", range(8))
+def test_plain_text_run_stops_at_every_special_byte_value(position):
+    rng = np.random.default_rng(position)
+    plain = np.array([b for b in range(256) if _plain(b)], np.uint8)
+    for value in range(256):
+        word = rng.choice(plain, 16)
+        word[position] = value
+        later = rng.integers(0, 256, 16 - position - 1).astype(np.uint8)  # anything after
+        word[position + 1:] = later
+        expected = position if not _plain(value) else next(
+            (k for k in range(position + 1, 8) if not _plain(int(word[k]))), 8)
+        assert swar._plain_text_run_at(word, 0) == expected, (value, word[:8].tobytes())
+
+
+def test_plain_text_run_on_random_words():
+    rng = np.random.default_rng(5)
+    for _ in range(20_000):
+        word = rng.integers(0, 256, 16).astype(np.uint8)
+        if rng.random() < 0.7:  # mostly plain text, sometimes a special byte somewhere
+            word[:8] = rng.integers(32, 127, 8)
+        expected = next((k for k in range(8) if not _plain(int(word[k]))), 8)
+        assert swar._plain_text_run_at(word, 0) == expected

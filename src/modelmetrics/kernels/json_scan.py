@@ -48,7 +48,7 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
-from .swar import data_pointer, digit_run, load_u64
+from .swar import data_pointer, digit_run, load_u64, plain_text_run
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -306,6 +306,10 @@ def _scan_string(buf, i):
     i += 1
     escaped = False
     while True:
+        run = plain_text_run(load_u64(buf, i))  # eight bytes at a time through plain text
+        i += run
+        if run == 8:
+            continue
         c = buf[i]
         if c == 34:  # "
             return OK, i + 1, escaped
