@@ -61,7 +61,8 @@ class MatchedRows:
 
     score: np.ndarray  # float64 (n,)
     category: np.ndarray  # int64 (n,) category index
-    image: np.ndarray  # int64 (n,) image index
+    image: np.ndarray  # int64 (n,) image index (rows of a streaming state: image id; the order
+    # of images is all the accumulation uses)
     rank: np.ndarray  # int64 (n,) position by score within (category, image)
     status: np.ndarray  # uint8 (n, A, T_match)
     # None in rows restored from a streaming state (only the accumulation reads those):
@@ -206,8 +207,9 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
                                                       numba.get_num_threads())
         else:  # rows from several batches: equal scores must still rank by (image, rank)
             group = np.arange(rows.score.shape[0])
+            images = unique_ints(rows.image)  # ids or indices: made dense for the sort
             for key, size in ((rows.rank, params.max_detections[-1]),
-                              (rows.image, int(rows.image.max(initial=-1)) + 1),
+                              (positions(rows.image, images), images.size),
                               (rows.category, n_categories)):  # LSD: least significant first
                 within, _ = G.counting_sort(key[group], size)
                 group = group[within]

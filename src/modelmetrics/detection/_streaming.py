@@ -396,8 +396,7 @@ class DetectionMetrics:
         labels = np.union1d(E.unique_ints(self._label), self._gt_label)
         K = labels.size
         category = E.positions(self._label, labels)
-        image_rank = E.positions(self._image, np.sort(self._images))
-        rows = E.MatchedRows(score=self._score, category=category, image=image_rank,
+        rows = E.MatchedRows(score=self._score, category=category, image=self._image,
                              rank=self._rank, status=self._status, source=None, match=None,
                              gt_taken_by=None, n_dropped=self._dropped)
         n_gt = np.zeros((K, params.area_ranges.shape[0]), np.int64)
