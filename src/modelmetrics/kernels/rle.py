@@ -116,7 +116,7 @@ def check_strings(buf, starts, ends, escaped, h, w):
     canonical : bool (n,)
         No empty run after the first.
     runs : int64 (n,)
-        Runs of each string: the room :func:`decode_some` decodes it into.
+        Runs of each string: the room its decoding needs.
     """
     n = starts.shape[0]
     status = np.zeros(n, np.int8)
@@ -130,24 +130,6 @@ def check_strings(buf, starts, ends, escaped, h, w):
             status[i], areas[i], canonical[i], runs[i] = _decode_one(
                 buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
     return status, areas, canonical, runs
-
-
-@njit(**jit_options(parallel=True))
-def decode_some(buf, starts, ends, escaped, index, runs):
-    """The runs of the strings ``index`` (valid: checked by :func:`check_strings`, whose
-    ``runs`` give each one's room), in that order: ``counts``, ``start``."""
-    n = index.shape[0]
-    start = np.zeros(n + 1, np.int64)
-    for q in range(n):
-        start[q + 1] = start[q] + runs[index[q]]
-    counts = np.empty(start[n], np.uint32)
-    n_chunks = min(n, 256)
-    for chunk in prange(n_chunks):
-        for q in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            i = index[q]
-            _decode_one(buf, starts[i], ends[i], escaped[i], -1, counts, start[q], start[q + 1],
-                        True)
-    return counts, start
 
 
 @njit(**_INLINE)

@@ -90,7 +90,8 @@ class Rles:
 @dataclass(frozen=True)
 class StringMasks:
     """Compressed RLE strings left in place in a document's bytes, checked (each string is
-    valid and adds up to its size) but decoded only on :meth:`take`."""
+    valid and adds up to its size); the mask IoU decodes them one at a time where needed
+    (:func:`modelmetrics.kernels.rle.iou_groups_strings`)."""
 
     buffer: np.ndarray
     starts: np.ndarray
@@ -108,14 +109,6 @@ class StringMasks:
 
     def area(self) -> np.ndarray:
         return self.areas
-
-    def take(self, index: np.ndarray) -> Rles:
-        index = np.asarray(index, np.int64)
-        with threads_for(int(np.sum(self.ends[index] - self.starts[index])) // 16):
-            counts, start = K.decode_some(self.buffer, self.starts, self.ends, self.escaped,
-                                          index, self.runs)
-        taken = Rles(counts, start, self.h[index], self.w[index])
-        return taken if self.canonical[index].all() else taken.canonical()
 
 
 def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
