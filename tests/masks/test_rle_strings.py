@@ -164,10 +164,33 @@ def test_iou_of_strings_equals_iou_of_decoded_masks():
     ours = np.full(iou_start[-1], np.nan)
     counts, start = K.canonical(det_counts, det_start)
     det_box = K.column_extents(counts, start, det_size[:, 0], det_size[:, 1])
-    K.iou_groups(counts, start, areas, det_box, det_size, det_index, det_group, gt_counts,
-                 gt_start, gt_box, gt_size, gt_index, gt_group, gt_crowd, iou_start, expected)
+    gt_ends, gt_area = K.run_ends(gt_counts, gt_start), K.area(gt_counts, gt_start)
+    K.iou_groups(K.run_ends(counts, start), start, areas, det_box, det_size, det_index,
+                 det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group,
+                 gt_crowd, iou_start, expected)
     K.iou_groups_strings(buf, starts, ends, esc, runs, canonical, areas, det_size, det_index,
-                         det_group, gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group,
-                         gt_crowd, iou_start, ours)
+                         det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index,
+                         gt_group, gt_crowd, iou_start, ours)
     np.testing.assert_array_equal(ours, expected)
+
+    def pixels(counts, start, i):  # the mask as flat pixels, from its runs
+        runs = counts[start[i]:start[i + 1]].astype(np.int64)
+        return np.repeat(np.arange(runs.size) % 2 == 1, runs)
+
+    # and both equal IoUs counted pixel by pixel (the crowd rule and sizes as maskApi.c)
+    dense = np.full(iou_start[-1], np.nan)
+    for g in range(n_groups):
+        k = iou_start[g]
+        for d in det_index[det_group[g]:det_group[g + 1]]:
+            for r in range(gt_group[g], gt_group[g + 1]):
+                j = gt_index[r]
+                if tuple(det_size[d]) != tuple(gt_size[j]):
+                    dense[k] = -1.0
+                else:
+                    a, b = pixels(det_counts, det_start, d), pixels(gt_counts, gt_start, j)
+                    inter = int((a & b).sum())
+                    union = int(a.sum()) if gt_crowd[r] else int((a | b).sum())
+                    dense[k] = 0.0 if inter == 0 else inter / union
+                k += 1
+    np.testing.assert_array_equal(ours, dense)
     assert (ours == -1).any() and (ours > 0).any()

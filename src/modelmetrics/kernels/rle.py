@@ -509,46 +509,65 @@ def _columns_one(counts, lo, hi, h, w, out):
     out[3] = h
 
 
+@njit(**jit_options(parallel=True))
+def run_ends(counts, start):
+    """Where each run ends: per mask, the running sum of its runs (uint32, like ``counts``;
+    a mask's runs add up to ``h * w`` < 2**32). Run ``k`` of a mask covers pixels
+    ``[ends[k - 1], ends[k])`` (``[0, ends[0])`` for the first); odd runs are 1s."""
+    n = start.shape[0] - 1
+    out = np.empty(counts.shape[0], np.uint32)
+    for i in prange(n):
+        _running_sum(counts, start[i], start[i + 1], out)
+    return out
+
+
 @njit(**_INLINE)
-def pair_overlap(counts_a, lo_a, hi_a, counts_b, lo_b, hi_b):
-    """Intersection and union (pixels) of two masks of the same size, walking their runs
-    (the loop of maskApi.c's rleIou)."""
-    ca = np.int64(counts_a[lo_a])
-    cb = np.int64(counts_b[lo_b])
-    ka = hi_a - lo_a
-    kb = hi_b - lo_b
-    a = 1
-    b = 1
-    va = False
-    vb = False
+def _running_sum(counts, lo, hi, out):
+    """``out[lo:hi]``: the running sum of ``counts[lo:hi]`` (``out`` may be ``counts``)."""
+    total = np.int64(0)
+    for k in range(lo, hi):
+        total += np.int64(counts[k])
+        out[k] = total
+
+
+@njit(**_INLINE)
+def _first_ones_after(ends, lo, hi, pixel):
+    """Index of the first run of 1s of the mask ``ends[lo:hi]`` (see :func:`run_ends`) that
+    ends after ``pixel``, or ``hi`` or more when none does (a binary search)."""
+    a = lo
+    b = hi
+    while a < b:
+        mid = (a + b) >> 1
+        if np.int64(ends[mid]) > pixel:
+            b = mid
+        else:
+            a = mid + 1
+    return a + 1 - ((a - lo) & 1)  # a run of 0s there: the run of 1s after it
+
+
+@njit(**_INLINE)
+def intersection(ends_a, lo_a, hi_a, ends_b, lo_b, hi_b):
+    """Pixels set in both masks ``ends_a[lo_a:hi_a]`` and ``ends_b[lo_b:hi_b]`` (same size,
+    :func:`run_ends` form): from the first pixel both could share, the runs of 1s of the two
+    walked side by side until either has no more (maskApi.c's rleIou walks every run of both;
+    the count is the same)."""
+    if hi_a - lo_a < 2 or hi_b - lo_b < 2:
+        return np.int64(0)
+    first = max(np.int64(ends_a[lo_a]), np.int64(ends_b[lo_b]))  # where their 1s can begin
+    i = _first_ones_after(ends_a, lo_a, hi_a, first)
+    j = _first_ones_after(ends_b, lo_b, hi_b, first)
     inter = np.int64(0)
-    union = np.int64(0)
-    ct = np.int64(1)
-    while ct > 0:
-        c = min(ca, cb)
-        if va or vb:
-            union += c
-            if va and vb:
-                inter += c
-        ct = 0
-        ca -= c
-        stuck = c == 0
-        if ca == 0 and a < ka:
-            ca = np.int64(counts_a[lo_a + a])
-            a += 1
-            va = not va
-            stuck = False
-        ct += ca
-        cb -= c
-        if cb == 0 and b < kb:
-            cb = np.int64(counts_b[lo_b + b])
-            b += 1
-            vb = not vb
-            stuck = False
-        ct += cb
-        if stuck:  # one mask ran out of runs first (not for masks of one size)
-            break
-    return inter, union
+    while i < hi_a and j < hi_b:
+        end_a = np.int64(ends_a[i])
+        end_b = np.int64(ends_b[j])
+        overlap = min(end_a, end_b) - max(np.int64(ends_a[i - 1]), np.int64(ends_b[j - 1]))
+        if overlap > 0:
+            inter += overlap
+        if end_a <= end_b:
+            i += 2
+        else:
+            j += 2
+    return inter
 
 
 @njit(**_INLINE)
@@ -560,37 +579,42 @@ def boxes_touch(box_a, box_b):
 
 
 @njit(**_INLINE)
-def pair_iou(counts_a, lo_a, hi_a, area_a, box_a, counts_b, lo_b, hi_b, box_b, crowd):
-    """rleIou of one (detection a, ground truth b) pair of same-size masks: 0 unless their
-    boxes overlap; intersection over union, or over ``area_a`` for a crowd region ``b``."""
+def pair_iou(ends_a, lo_a, hi_a, area_a, box_a, ends_b, lo_b, hi_b, area_b, box_b, crowd):
+    """rleIou of one (detection a, ground truth b) pair of same-size canonical masks in
+    :func:`run_ends` form: 0 unless their boxes overlap; intersection over union (their areas
+    minus the intersection: the union maskApi.c counts), or over ``area_a`` for a crowd
+    region ``b``."""
     if not boxes_touch(box_a, box_b):
         return 0.0
-    inter, union = pair_overlap(counts_a, lo_a, hi_a, counts_b, lo_b, hi_b)
+    inter = intersection(ends_a, lo_a, hi_a, ends_b, lo_b, hi_b)
     if inter == 0:
         return 0.0
-    if crowd:
-        union = area_a
+    union = area_a if crowd else area_a + area_b - inter
     return np.float64(inter) / np.float64(union)
 
 
 @njit(**jit_options(parallel=True))
-def iou_matrix(counts_a, start_a, area_a, box_a, counts_b, start_b, box_b, crowd, out):
-    """rleIou of every pair: ``out[i, j]`` for masks ``a[i]`` and ``b[j]`` (same sizes)."""
+def iou_matrix(ends_a, start_a, area_a, box_a, ends_b, start_b, area_b, box_b, crowd, out):
+    """rleIou of every pair: ``out[i, j]`` for masks ``a[i]`` and ``b[j]`` (same sizes,
+    canonical, in :func:`run_ends` form; ``area_*`` int64 (n,), ``box_*`` (n, 4))."""
     n_a = start_a.shape[0] - 1
     n_b = start_b.shape[0] - 1
     for i in prange(n_a):
         for j in range(n_b):
-            out[i, j] = pair_iou(counts_a, start_a[i], start_a[i + 1], area_a[i], box_a[i],
-                                 counts_b, start_b[j], start_b[j + 1], box_b[j], crowd[j])
+            out[i, j] = pair_iou(ends_a, start_a[i], start_a[i + 1], area_a[i], box_a[i],
+                                 ends_b, start_b[j], start_b[j + 1], area_b[j], box_b[j],
+                                 crowd[j])
 
 
 @njit(**jit_options(parallel=True))
-def iou_groups(det_counts, det_start, det_area, det_box, det_size, det_index, det_group,
-               gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group, gt_crowd, iou_start, iou):
+def iou_groups(det_ends, det_start, det_area, det_box, det_size, det_index, det_group,
+               gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group, gt_crowd,
+               iou_start, iou):
     """Mask IoUs of every (detection, ground truth) pair of every group, into the flat storage
     of :mod:`modelmetrics.kernels.matching` (group ``g``: detections ``det_index[det_group[g]:
     det_group[g + 1]]``, ground truths ``gt_index[gt_group[g]:gt_group[g + 1]]``, crowd flags
     ``gt_crowd`` indexed like ``gt_index``, IoUs row-major from ``iou[iou_start[g]]``).
+    Masks are canonical, in :func:`run_ends` form, with their areas (int64) and boxes.
     ``det_size`` and ``gt_size`` (n, 2) are the masks' (h, w): a pair of different sizes gets
     -1, as in maskApi.c (the caller reports it)."""
     n_groups = det_group.shape[0] - 1
@@ -600,15 +624,16 @@ def iou_groups(det_counts, det_start, det_area, det_box, det_size, det_index, de
             k = iou_start[g]
             for q in range(det_group[g], det_group[g + 1]):
                 d = det_index[q]
-                k = _iou_row(det_counts, det_start[d], det_start[d + 1], det_area[d], det_box[d],
-                             det_size[d, 0], det_size[d, 1], gt_counts, gt_start, gt_box,
-                             gt_size, gt_index, gt_group[g], gt_group[g + 1], gt_crowd, iou, k)
+                k = _iou_row(det_ends, det_start[d], det_start[d + 1], det_area[d], det_box[d],
+                             det_size[d, 0], det_size[d, 1], gt_ends, gt_start, gt_area,
+                             gt_box, gt_size, gt_index, gt_group[g], gt_group[g + 1], gt_crowd,
+                             iou, k)
 
 
 @njit(**jit_options(parallel=True))
 def iou_groups_strings(buf, starts, ends, escaped, runs, canonical, det_area, det_size, det_index,
-                       det_group, gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group,
-                       gt_crowd, iou_start, iou):
+                       det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index,
+                       gt_group, gt_crowd, iou_start, iou):
     """:func:`iou_groups` with the detections' masks still compressed strings (checked by
     :func:`check_strings`, whose ``runs``, ``canonical`` and areas it takes): each detection
     of a group with ground truth is decoded into a scratch array of its chunk, made canonical
@@ -632,23 +657,24 @@ def iou_groups_strings(buf, starts, ends, escaped, runs, canonical, det_area, de
                 if not canonical[d]:
                     m = _canonical_runs(scratch, 0, m, scratch, 0)
                 _columns_one(scratch, 0, m, det_size[d, 0], det_size[d, 1], box)
+                _running_sum(scratch, 0, m, scratch)
                 k = _iou_row(scratch, 0, m, det_area[d], box, det_size[d, 0], det_size[d, 1],
-                             gt_counts, gt_start, gt_box, gt_size, gt_index, gt_group[g],
+                             gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group[g],
                              gt_group[g + 1], gt_crowd, iou, k)
 
 
 @njit(**_INLINE)
-def _iou_row(det_counts, lo, hi, area, box, h, w, gt_counts, gt_start, gt_box, gt_size,
+def _iou_row(det_ends, lo, hi, area, box, h, w, gt_ends, gt_start, gt_area, gt_box, gt_size,
              gt_index, first, last, gt_crowd, iou, k):
-    """The IoUs of one detection (runs ``det_counts[lo:hi]``, ``h`` x ``w``) with the ground
-    truths ``gt_index[first:last]``, into ``iou[k:]``; returns the next ``k``."""
+    """The IoUs of one detection (``det_ends[lo:hi]``, ``h`` x ``w``) with the ground truths
+    ``gt_index[first:last]``, into ``iou[k:]``; returns the next ``k``."""
     for r in range(first, last):
         j = gt_index[r]
         if h != gt_size[j, 0] or w != gt_size[j, 1]:
             iou[k] = -1.0
         else:
-            iou[k] = pair_iou(det_counts, lo, hi, area, box, gt_counts, gt_start[j],
-                              gt_start[j + 1], gt_box[j], gt_crowd[r])
+            iou[k] = pair_iou(det_ends, lo, hi, area, box, gt_ends, gt_start[j],
+                              gt_start[j + 1], gt_area[j], gt_box[j], gt_crowd[r])
         k += 1
     return k
 

@@ -185,6 +185,8 @@ class MaskIoU:
                  gt_what: str = "ground-truth annotation"):
         self.det = det
         self.gt = gt.canonical()
+        self.gt_ends = K.run_ends(self.gt.counts, self.gt.start)
+        self.gt_area = self.gt.area()
         self.gt_box = _extents(self.gt)
         self.gt_size = np.stack([self.gt.h, self.gt.w], axis=1)
         self.what = (det_what, gt_what)
@@ -203,7 +205,7 @@ class MaskIoU:
         box, area = _extents(taken), self.det.area()[fresh]
         size = np.stack([taken.h, taken.w], axis=1)
         if self.decoded is not None:  # keep only the rows still needed, then the new ones
-            old, old_box, old_area, old_size = self.decoded
+            old, old_box, old_area, old_size, _ = self.decoded
             rows = self.slot[needed[self.slot[needed] >= 0]]
             taken = Rles.concat([old.take(rows), taken])
             box = np.concatenate([old_box[rows], box])
@@ -215,7 +217,7 @@ class MaskIoU:
             self.slot[fresh] = kept.size + np.arange(fresh.size)
         else:
             self.slot[fresh] = np.arange(fresh.size)
-        self.decoded = (taken, box, area, size)
+        self.decoded = (taken, box, area, size, K.run_ends(taken.counts, taken.start))
 
     def __call__(self, det_index, det_start, gt_index, gt_start, gt_crowd, iou_start, iou):
         g = self.gt
@@ -224,18 +226,20 @@ class MaskIoU:
             size = self.det_size
             rows = det_index
             K.iou_groups_strings(s.buffer, s.starts, s.ends, s.escaped, s.runs, s.canonical,
-                                 s.areas, size, rows, det_start, g.counts, g.start, self.gt_box,
-                                 self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
+                                 s.areas, size, rows, det_start, self.gt_ends, g.start,
+                                 self.gt_area, self.gt_box, self.gt_size, gt_index, gt_start,
+                                 gt_crowd, iou_start, iou)
         else:
             with_gt = np.repeat(np.diff(gt_start) > 0, np.diff(det_start))
             needed = np.unique(det_index[with_gt])
             self._decode(needed)
             if self.decoded is None:
                 return
-            d, box, area, size = self.decoded
+            d, box, area, size, ends = self.decoded
             rows = self.slot[det_index]  # -1 only in groups without ground truth (no IoU there)
-            K.iou_groups(d.counts, d.start, area, box, size, rows, det_start, g.counts, g.start,
-                         self.gt_box, self.gt_size, gt_index, gt_start, gt_crowd, iou_start, iou)
+            K.iou_groups(ends, d.start, area, box, size, rows, det_start, self.gt_ends, g.start,
+                         self.gt_area, self.gt_box, self.gt_size, gt_index, gt_start, gt_crowd,
+                         iou_start, iou)
         if iou.size and iou.min() < 0:
             k = int(np.flatnonzero(iou < 0)[0])
             group = int(np.searchsorted(iou_start, k, side="right")) - 1

@@ -273,8 +273,9 @@ def iou(dt, gt, iscrowd=None) -> np.ndarray:
     dts, gts = dts.canonical(), gts.canonical()
     out = np.empty((m, n))
     with threads_for(m * n * 16):
-            K.iou_matrix(dts.counts, dts.start, dts.area(), dts.bbox(), gts.counts, gts.start,
-                     gts.bbox(), crowd, out)
+        K.iou_matrix(K.run_ends(dts.counts, dts.start), dts.start, dts.area(), dts.bbox(),
+                     K.run_ends(gts.counts, gts.start), gts.start, gts.area(), gts.bbox(), crowd,
+                     out)
     return out
 
 
