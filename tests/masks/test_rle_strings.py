@@ -168,10 +168,25 @@ def test_iou_of_strings_equals_iou_of_decoded_masks():
     K.iou_groups(K.run_ends(counts, start), start, areas, det_box, det_size, det_index,
                  det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group,
                  gt_crowd, iou_start, expected)
-    K.iou_groups_strings(buf, starts, ends, esc, runs, canonical, areas, det_size, det_index,
-                         det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index,
-                         gt_group, gt_crowd, iou_start, ours)
+    K.iou_groups_strings(buf, starts, ends, esc, status, areas, canonical, runs, det_size,
+                         det_index, det_group, gt_ends, gt_start, gt_area, gt_box, gt_size,
+                         gt_index, gt_group, gt_crowd, iou_start, ours)
     np.testing.assert_array_equal(ours, expected)
+    # strings not checked yet: each is checked as the kernel first decodes it, and gets the
+    # status, area, canonical flag and run count check_strings gives; the IoUs are the same
+    unchecked = (np.full(n_det, K.RLE_UNCHECKED, np.int8), np.zeros(n_det, np.int64),
+                 np.ones(n_det, bool), np.zeros(n_det, np.int64))
+    again = np.full(iou_start[-1], np.nan)
+    K.iou_groups_strings(buf, starts, ends, esc, *unchecked, det_size, det_index, det_group,
+                         gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group,
+                         gt_crowd, iou_start, again)
+    np.testing.assert_array_equal(again, expected)
+    decoded = np.unique(det_index[np.repeat(np.diff(gt_group) > 0, np.diff(det_group))])
+    assert 0 < decoded.size < n_det
+    assert (unchecked[0][decoded] == K.RLE_OK).all()
+    assert (np.delete(unchecked[0], decoded) == K.RLE_UNCHECKED).all()
+    for got, want in zip(unchecked[1:], (areas, canonical, runs)):
+        np.testing.assert_array_equal(got[decoded], want[decoded])
 
     def pixels(counts, start, i):  # the mask as flat pixels, from its runs
         runs = counts[start[i]:start[i + 1]].astype(np.int64)

@@ -122,6 +122,24 @@ def test_uncompressed_and_polygon_segmentations(coco_like):
     assert_same(evaluate(json.dumps(gt).encode(), json.dumps(dt).encode()), E)
 
 
+def test_ground_truth_of_compressed_strings_only(coco_like):
+    """Every ground-truth mask a compressed RLE string, read from bytes too: decoded for the
+    IoU (only results are left in place), same numbers as pycocotools."""
+    gt_path, dt_path = coco_like
+    gt, dt = json.loads(gt_path.read_bytes()), json.loads(dt_path.read_bytes())
+    size = {im["id"]: (im["height"], im["width"]) for im in gt["images"]}
+    for ann in gt["annotations"]:
+        seg = ann["segmentation"]
+        if isinstance(seg, list):
+            rle = M.merge(M.frPyObjects(seg, *size[ann["image_id"]]))
+        else:  # crowd regions: uncompressed RLE
+            rle = M.frPyObjects(seg, *seg["size"])
+        ann["segmentation"] = {"size": rle["size"], "counts": rle["counts"].decode()}
+    E = run_pycocotools(gt, dt)
+    assert_same(evaluate(gt, dt), E)
+    assert_same(evaluate(json.dumps(gt).encode(), json.dumps(dt).encode()), E)
+
+
 def _runs(mask):
     flat = np.asfortranarray(mask).reshape(-1, order="F")
     edges = np.flatnonzero(np.diff(flat)) + 1
@@ -214,6 +232,34 @@ def test_errors_name_the_record():
     bad = [copy.deepcopy(dt[0]) for _ in range(2)]
     bad[0]["bbox"] = [0, 0, 1, 1]
     _raises(r"result 1 has no 'bbox' but result 0 has one", gt, bad)
+
+
+def test_corrupt_result_strings_are_found_wherever_they_are():
+    """Result strings are checked as the IoU first decodes them, the others after: a corrupt
+    one is reported whether it is compared with a ground truth or not (a category without
+    ground truth, past maxDets), and the first corrupt record is the one named."""
+    gt, dt = _small()
+    gt["categories"].append({"id": 2, "name": "b"})
+    ok = dict(dt[0], bbox=[0, 0, 4, 4])  # areas from the boxes: no mask read for them
+
+    def results(*corrupt_category):  # record 0 valid, then one corrupt record per category
+        records = [copy.deepcopy(ok)]
+        for category in corrupt_category:
+            record = copy.deepcopy(ok)
+            record.update(category_id=category, score=0.5)
+            record["segmentation"]["counts"] = "3~1"
+            records.append(record)
+        return records
+
+    for records, kwargs in ((results(1), {}), (results(2), {}),
+                            (results(1), {"max_detections": (1,)}), (results(2, 1), {}),
+                            (results(1, 2), {})):
+        for source in (records, json.dumps(records).encode()):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with pytest.raises(InvalidInputError, match=r"^result 1: the RLE 'counts' "
+                                                            r"string holds a character outside"):
+                    evaluate(gt, source, **kwargs)
 
 
 def test_ground_truth_errors():

@@ -640,7 +640,8 @@ def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
         gt_segmentation = segmentations_of(gt.annotations)
     gt_masks = segmentation_masks(gt_segmentation, gt.image_size[gt.image],
                                   "ground-truth annotation")
-    det_masks = segmentation_masks(res.segmentation, gt.image_size[det_image], "result")
+    det_masks = segmentation_masks(res.segmentation, gt.image_size[det_image], "result",
+                                   keep_strings=True)
     if res.n and res.has_bbox[0]:
         if not res.has_bbox.all():
             bad = int(np.flatnonzero(~res.has_bbox)[0])

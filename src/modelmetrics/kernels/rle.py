@@ -35,6 +35,7 @@ RLE_TRUNCATED = 2  # the string ends inside a run's code (its last character has
 RLE_BAD_COUNT = 3  # a run comes out negative or above 2**32 - 1
 RLE_BAD_SUM = 4  # the runs do not add up to h * w
 RLE_BAD_ESCAPE = 5  # a JSON escape other than a doubled backslash
+RLE_UNCHECKED = -1  # not read yet (iou_groups_strings checks a string as it first decodes it)
 
 _UINT32_MAX = 4294967295
 _SCALE = 5.0  # polygon upsampling factor of rleFrPoly
@@ -631,17 +632,21 @@ def iou_groups(det_ends, det_start, det_area, det_box, det_size, det_index, det_
 
 
 @njit(**jit_options(parallel=True))
-def iou_groups_strings(buf, starts, ends, escaped, runs, canonical, det_area, det_size, det_index,
-                       det_group, gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index,
-                       gt_group, gt_crowd, iou_start, iou):
-    """:func:`iou_groups` with the detections' masks still compressed strings (checked by
-    :func:`check_strings`, whose ``runs``, ``canonical`` and areas it takes): each detection
+def iou_groups_strings(buf, starts, ends, escaped, status, areas, canonical, runs, det_size,
+                       det_index, det_group, gt_ends, gt_start, gt_area, gt_box, gt_size,
+                       gt_index, gt_group, gt_crowd, iou_start, iou):
+    """:func:`iou_groups` with the detections' masks still compressed strings: each detection
     of a group with ground truth is decoded into a scratch array of its chunk, made canonical
-    if needed, and compared there, so the runs of all of them are never stored."""
+    if needed, and compared there, so the runs of all of them are never stored.
+
+    ``status``, ``areas``, ``canonical`` and ``runs`` (n,) are those of :func:`check_strings`
+    for the strings checked already; a string whose status is ``RLE_UNCHECKED`` is checked as
+    it is decoded and its four entries filled in (a corrupt one gets IoUs of 0; the caller
+    reports it)."""
     n_groups = det_group.shape[0] - 1
-    room = 1
+    room = 1  # a run takes one character at least
     for q in range(det_index.shape[0]):
-        room = max(room, runs[det_index[q]])
+        room = max(room, ends[det_index[q]] - starts[det_index[q]])
     n_chunks = min(n_groups, 256)
     for chunk in prange(n_chunks):
         scratch = np.empty(room, np.uint32)
@@ -652,15 +657,27 @@ def iou_groups_strings(buf, starts, ends, escaped, runs, canonical, det_area, de
             k = iou_start[g]
             for q in range(det_group[g], det_group[g + 1]):
                 d = det_index[q]
+                h = det_size[d, 0]
+                w = det_size[d, 1]
+                if status[d] == RLE_UNCHECKED:
+                    status[d], areas[d], canonical[d], runs[d] = _decode_one(
+                        buf, starts[d], ends[d], escaped[d], h * w, scratch, 0, room, True)
+                    if status[d] != RLE_OK:
+                        for _ in range(gt_group[g], gt_group[g + 1]):
+                            iou[k] = 0.0
+                            k += 1
+                        continue
+                else:
+                    _decode_one(buf, starts[d], ends[d], escaped[d], -1, scratch, 0, runs[d],
+                                True)
                 m = runs[d]
-                _decode_one(buf, starts[d], ends[d], escaped[d], -1, scratch, 0, m, True)
                 if not canonical[d]:
                     m = _canonical_runs(scratch, 0, m, scratch, 0)
-                _columns_one(scratch, 0, m, det_size[d, 0], det_size[d, 1], box)
+                _columns_one(scratch, 0, m, h, w, box)
                 _running_sum(scratch, 0, m, scratch)
-                k = _iou_row(scratch, 0, m, det_area[d], box, det_size[d, 0], det_size[d, 1],
-                             gt_ends, gt_start, gt_area, gt_box, gt_size, gt_index, gt_group[g],
-                             gt_group[g + 1], gt_crowd, iou, k)
+                k = _iou_row(scratch, 0, m, areas[d], box, h, w, gt_ends, gt_start, gt_area,
+                             gt_box, gt_size, gt_index, gt_group[g], gt_group[g + 1], gt_crowd,
+                             iou, k)
 
 
 @njit(**_INLINE)

@@ -17,7 +17,7 @@ from .._validation import to_numpy
 from ..exceptions import InvalidInputError
 from ..kernels import rle as K
 
-__all__ = ["Rles", "StringMasks", "check_polygon", "check_strings",
+__all__ = ["Rles", "StringMasks", "check_polygon", "string_masks",
            "encode_stack", "polygons_to_rles", "rles_from_objects", "rles_from_strings"]
 
 _STATUS_TEXT = {
@@ -89,9 +89,14 @@ class Rles:
 
 @dataclass(frozen=True)
 class StringMasks:
-    """Compressed RLE strings left in place in a document's bytes, checked (each string is
-    valid and adds up to its size); the mask IoU decodes them one at a time where needed
-    (:func:`modelmetrics.kernels.rle.iou_groups_strings`)."""
+    """Compressed RLE strings left in place in a document's bytes (see :func:`string_masks`).
+
+    A string is checked (valid, adding up to its size) the first time it is decoded: inside
+    the mask IoU kernel (:func:`modelmetrics.kernels.rle.iou_groups_strings`, which fills in
+    ``status``, ``areas``, ``canonical`` and ``runs``), or by :meth:`check`, which checks all
+    the others and raises naming the first corrupt record. The mask IoU calls :meth:`check`
+    after each pass and :meth:`area` calls it first, so no result is read from an unchecked
+    string."""
 
     buffer: np.ndarray
     starts: np.ndarray
@@ -99,27 +104,44 @@ class StringMasks:
     escaped: np.ndarray
     h: np.ndarray
     w: np.ndarray
-    areas: np.ndarray  # int64 (n,), from the check
+    where: object  # where(i) names record i in errors
+    status: np.ndarray  # int8 (n,): RLE_UNCHECKED until checked, then the check's status
+    areas: np.ndarray  # int64 (n,): pixels of each checked mask
     canonical: np.ndarray  # bool (n,): no empty run after the first
-    runs: np.ndarray  # int64 (n,): runs of each string
+    runs: np.ndarray  # int64 (n,): runs of each checked string
 
     @property
     def n(self) -> int:
         return self.h.shape[0]
 
+    def check(self) -> None:
+        """Check every string not checked yet; raise naming the first corrupt record."""
+        todo = np.flatnonzero(self.status == K.RLE_UNCHECKED)
+        if todo.size == self.n:
+            todo = slice(None)  # all of them: no copies
+        if todo.size if isinstance(todo, np.ndarray) else self.n:
+            starts, ends = self.starts[todo], self.ends[todo]
+            with threads_for(int(np.sum(ends - starts)) // 16):
+                status, areas, canonical, runs = K.check_strings(
+                    self.buffer, starts, ends, self.escaped[todo], self.h[todo], self.w[todo])
+            self.areas[todo], self.canonical[todo], self.runs[todo] = areas, canonical, runs
+            self.status[todo] = status
+        if self.status.any():
+            rles_from_strings(self.buffer, self.starts, self.ends, self.escaped, self.h,
+                              self.w, self.where)  # raises, naming the first
+
     def area(self) -> np.ndarray:
+        self.check()
         return self.areas
 
 
-def check_strings(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
-    """Check compressed strings ``buffer[starts[i]:ends[i]]`` without decoding them for good;
-    ``where(i)`` names record ``i`` in errors."""
-    with threads_for(int(np.sum(ends - starts)) // 16):
-        status, areas, canonical, runs = K.check_strings(buffer, starts, ends, escaped, h, w)
-    if status.any():
-        rles_from_strings(buffer, starts, ends, escaped, h, w, where)  # raises, naming it
+def string_masks(buffer, starts, ends, escaped, h, w, where) -> StringMasks:
+    """Compressed strings ``buffer[starts[i]:ends[i]]`` left in place, checked as they are
+    first decoded (see :class:`StringMasks`); ``where(i)`` names record ``i`` in errors."""
+    n = starts.shape[0]
     return StringMasks(buffer, starts, ends, escaped, np.asarray(h, np.int64),
-                       np.asarray(w, np.int64), areas, canonical, runs)
+                       np.asarray(w, np.int64), where, np.full(n, K.RLE_UNCHECKED, np.int8),
+                       np.zeros(n, np.int64), np.ones(n, np.bool_), np.zeros(n, np.int64))
 
 
 def empty_rles() -> Rles:

@@ -15,8 +15,8 @@ import numpy as np
 from ..exceptions import InvalidInputError
 from ..io.coco_results import Segmentations
 from ..kernels import rle as K
-from ._rles import (Rles, StringMasks, check_polygon, check_strings, empty_rles,
-                    rles_from_objects, rles_from_strings)
+from ._rles import (Rles, StringMasks, check_polygon, empty_rles, rles_from_objects,
+                    rles_from_strings, string_masks)
 
 __all__ = ["MaskIoU", "segmentation_masks", "segmentations_of"]
 
@@ -31,8 +31,8 @@ def segmentations_of(records: list) -> Segmentations:
                          objects=[r.get("segmentation") for r in records])
 
 
-def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
-                       what: str) -> Rles | StringMasks:
+def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
+                       keep_strings: bool = False) -> Rles | StringMasks:
     """The mask of every record, in record order.
 
     Parameters
@@ -43,13 +43,16 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
         The (height, width) of each record's image (-1 when unknown: polygons then fail).
     what : str
         How errors name a record: ``f"{what} {i}"``.
+    keep_strings : bool, default False
+        When every record is a compressed string read from a document, leave the strings in
+        place (:class:`StringMasks`, checked as :class:`MaskIoU` decodes them) instead of
+        decoding them here. For the detections of :class:`MaskIoU` only.
 
     Returns
     -------
     Rles or StringMasks
         Polygons rasterised and their parts merged, uncompressed RLEs compressed, compressed
-        ones decoded (``annToRLE``); when every record is a compressed string read from a
-        document, the strings are checked and left in place (decoded on ``take``).
+        ones decoded (``annToRLE``).
     """
     n = len(seg)
     if n and not seg.present.all():
@@ -98,10 +101,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray,
     if part_record.size:
         records.append(np.unique(part_record))
         pieces.append(_polygon_masks(values, part_start, part_record, image_size, what))
-    if string.all():  # results as written by every encoder: left in place until needed
-        return check_strings(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
-                             seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
-                             lambda k: f"{what} {k}")
+    if keep_strings and string.all():  # results as every encoder writes them: left in place
+        return string_masks(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
+                            seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
+                            lambda k: f"{what} {k}")
     if string.any():
         index = np.flatnonzero(string)
         records.append(index)
@@ -177,8 +180,9 @@ class MaskIoU:
     one image are an error naming them (pycocotools silently gives -1).
 
     Only the detections that share a group with a ground truth are decoded: compressed
-    strings left in place (:class:`StringMasks`) one at a time inside the IoU kernel, other
-    masks once (``take``), kept for later calls.
+    strings left in place (:class:`StringMasks`) one at a time inside the IoU kernel, which
+    checks each as it first decodes it (the others are checked after the pass), other masks
+    once (``take``), kept for later calls.
     """
 
     def __init__(self, det, gt: Rles, det_what: str = "result",
@@ -225,10 +229,11 @@ class MaskIoU:
             s = self.det
             size = self.det_size
             rows = det_index
-            K.iou_groups_strings(s.buffer, s.starts, s.ends, s.escaped, s.runs, s.canonical,
-                                 s.areas, size, rows, det_start, self.gt_ends, g.start,
-                                 self.gt_area, self.gt_box, self.gt_size, gt_index, gt_start,
-                                 gt_crowd, iou_start, iou)
+            K.iou_groups_strings(s.buffer, s.starts, s.ends, s.escaped, s.status, s.areas,
+                                 s.canonical, s.runs, size, rows, det_start, self.gt_ends,
+                                 g.start, self.gt_area, self.gt_box, self.gt_size, gt_index,
+                                 gt_start, gt_crowd, iou_start, iou)
+            s.check()  # the strings this pass did not decode; raises naming a corrupt one
         else:
             with_gt = np.repeat(np.diff(gt_start) > 0, np.diff(det_start))
             needed = np.unique(det_index[with_gt])
