@@ -266,3 +266,14 @@ def test_every_table_grows_mid_document():
     n = grown[2]
     assert_same_scan((grown[0], grown[1], n, grown[3][:, :n], grown[4][:n], grown[5][:n],
                       grown[6][:n], grown[7], grown[8]), roomy)
+
+
+def test_the_results_reader_starts_no_parallel_kernel():
+    """The segm evaluation reads the results while the pool thread runs the ground truth's
+    parallel mask kernels (``detection._coco._read_both``): that is safe with every Numba
+    threading layer only because the scanner's kernels are all serial."""
+    from numba.core.registry import CPUDispatcher
+
+    kernels = [k for k in vars(json_scan).values() if isinstance(k, CPUDispatcher)]
+    assert len(kernels) > 10
+    assert not [k.__name__ for k in kernels if k.targetoptions.get("parallel")]

@@ -574,7 +574,7 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
         raise parameter_error("max_detections", _OWNER, "at least 3 values with parity=True "
                               "(pycocotools' summary reads maxDets[0], [1] and [2])",
                               max_detections)
-    gt, res = _read_both(ground_truth, results)
+    gt, res, gt_masks = _read_both(ground_truth, results, with_masks=iou_type == "segm")
     det_image = _index_of(res.image_id, gt.image_ids, "image_id")
     det_category = _index_of(res.category_id, gt.category_ids, "category_id")
     if iou_type == "bbox":
@@ -586,7 +586,7 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
         iou_of_groups = E.BoxIoU(res.bbox, det_area, gt.bbox, E.box_areas(gt.bbox, "xywh"),
                                  "xywh")
     else:
-        det_area, iou_of_groups = _mask_inputs(gt, res, det_image)
+        det_area, iou_of_groups = _mask_inputs(gt_masks, res, gt.image_size[det_image])
     K = gt.category_ids.size
     rows = E.match_detections(det_image, det_category, res.score, det_area, gt.image,
                               gt.category, gt.area, gt.crowd, gt.ann_id, gt.image_ids.size, K,
@@ -606,42 +606,90 @@ def evaluate_coco(ground_truth, results, *, iou_type="bbox", max_detections=(1, 
                             iou_type=iou_type, counts=counts)
 
 
-def _read_both(ground_truth, results):
-    """The ground truth and the results, the ground truth's scan running on the scanners'
-    pool thread while this one reads the results file (both kernels are serial there). A
-    problem with the ground truth is reported before one with the results, as when read in
-    turn."""
-    from ..io.coco_ground_truth import scan_ground_truth
-    from ..io.coco_results import _executor
+def _read_both(ground_truth, results, *, with_masks: bool = False):
+    """The ground truth and the results, read at the same time: the ground truth's scan runs
+    on the scanners' pool thread while this one reads the results file (both kernels are
+    serial there). A problem with the ground truth is reported before one with the results,
+    as when read in turn.
 
-    scanned = None
-    if isinstance(ground_truth, _SCANNABLE) and isinstance(results, _SCANNABLE):
-        scanned = _executor(1).submit(scan_ground_truth, ground_truth)
+    With ``with_masks`` (segm), the pool thread then makes the ground truth's masks too, with
+    one Numba thread, while this one scans the results in one part (the results reader never
+    starts a parallel kernel, so the two do not meet in Numba's thread pool): rasterising the
+    polygons takes about as long as the scan, and two serial tasks side by side keep both cores
+    busier than the two parallel steps in turn.
+
+    Returns
+    -------
+    gt, res, gt_masks
+        ``gt_masks`` is ``None`` unless ``with_masks``, else a callable returning the ground
+        truth's masks, raising their problem (if any) only when called, so that it comes after
+        the problems of the results, as in the evaluation's order.
+    """
+    from ..io.coco_ground_truth import scan_ground_truth
+    from ..io.coco_results import _executor, read_results
+
+    scannable = isinstance(ground_truth, _SCANNABLE) and isinstance(results, _SCANNABLE)
+    if with_masks and scannable:
+        both = _executor(1).submit(_ground_truth_and_masks, ground_truth)
+        try:
+            res = read_results(results, parts=1)
+        except Exception:
+            both.result()  # raises the ground truth's problem first
+            raise
+        gt, masks = both.result()
+        return gt, res, masks
+    scanned = _executor(1).submit(scan_ground_truth, ground_truth) if scannable else None
     try:
         res = read_coco_results(results)
     except Exception:
         read_ground_truth(ground_truth, scanned)  # raises the ground truth's problem first
         raise
-    return read_ground_truth(ground_truth, scanned), res
+    gt = read_ground_truth(ground_truth, scanned)
+    return gt, res, ((lambda: _ground_truth_masks(gt)) if with_masks else None)
 
 
-def _mask_inputs(gt: GroundTruth, res, det_image: np.ndarray):
-    """Areas of the results for the area ranges, and the mask IoU, as pycocotools' ``loadRes``
-    and ``COCOeval`` (iouType "segm") derive them: ground-truth polygons rasterised on their
-    image's grid and merged, uncompressed RLEs compressed; a result's area is its box's
-    ``w * h`` when the first result has a ``bbox`` (loadRes then takes every area from the
-    boxes), else its mask's pixel count."""
+def _ground_truth_and_masks(source):
+    """The ground truth and a callable giving its masks (see :func:`_read_both`), made on
+    this thread with one Numba thread."""
+    from .._config import threads_for
+
+    gt = read_ground_truth(source)
+    try:
+        with threads_for(0):  # one thread: the caller's thread scans the results meanwhile
+            masks = _ground_truth_masks(gt)
+    except Exception as exc:  # noqa: BLE001 - reported in its turn, by the callable
+        problem = exc
+
+        def masks_or_raise():
+            raise problem
+        return gt, masks_or_raise
+    return gt, lambda: masks
+
+
+def _ground_truth_masks(gt: GroundTruth):
+    """The masks of the ground-truth annotations, as pycocotools' ``annToRLE`` makes them:
+    polygons rasterised on their image's grid and merged, uncompressed RLEs compressed."""
     from ..io.coco_ground_truth import Annotations
-    from ..masks._segm import MaskIoU, segmentation_masks, segmentations_of
+    from ..masks._segm import segmentation_masks, segmentations_of
 
     if isinstance(gt.annotations, Annotations):
         gt_segmentation = gt.annotations.segmentation
     else:
         gt_segmentation = segmentations_of(gt.annotations)
-    gt_masks = segmentation_masks(gt_segmentation, gt.image_size[gt.image],
-                                  "ground-truth annotation")
-    det_masks = segmentation_masks(res.segmentation, gt.image_size[det_image], "result",
-                                   keep_strings=True)
+    return segmentation_masks(gt_segmentation, gt.image_size[gt.image],
+                              "ground-truth annotation")
+
+
+def _mask_inputs(gt_masks, res, image_size: np.ndarray):
+    """Areas of the results for the area ranges, and the mask IoU, as pycocotools' ``loadRes``
+    and ``COCOeval`` (iouType "segm") derive them: the ground truth's masks (``gt_masks()``, see
+    :func:`_ground_truth_masks`); a result's area is its box's ``w * h`` when the first result
+    has a ``bbox`` (loadRes then takes every area from the boxes), else its mask's pixel
+    count. ``image_size``: (height, width) of each result's image."""
+    from ..masks._segm import MaskIoU, segmentation_masks
+
+    gt_masks = gt_masks()
+    det_masks = segmentation_masks(res.segmentation, image_size, "result", keep_strings=True)
     if res.n and res.has_bbox[0]:
         if not res.has_bbox.all():
             bad = int(np.flatnonzero(~res.has_bbox)[0])

@@ -229,15 +229,22 @@ def read_coco_results(source) -> CocoResults:
     ...
     modelmetrics.exceptions.InvalidInputError: Record 0 of the COCO results has neither 'bbox' nor 'segmentation'; every result needs one of them ('bbox' for bbox evaluation, 'segmentation' for segm).
     """
+    return read_results(source)
+
+
+def read_results(source, parts: int | None = None) -> CocoResults:
+    """:func:`read_coco_results`, a document scanned in ``parts`` parts at most (default: one
+    per thread, see :func:`scan_buffer`). The scanner's kernels are serial: this never starts
+    a parallel kernel, so it may run while another thread runs one."""
     if isinstance(source, list):
         return _from_records(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         view = memoryview(source).cast("B") if isinstance(source, memoryview) else source
         if bytes(view[:2]) == _GZIP_MAGIC:
             view = gzip.decompress(view)
-        return _from_buffer(_padded(view))
+        return _from_buffer(_padded(view), parts)
     if isinstance(source, (str, os.PathLike)):
-        return _from_buffer(_read_file(source))
+        return _from_buffer(_read_file(source), parts)
     hint = ""
     if isinstance(source, dict):
         hint = " A dict is not a results document: results are a JSON array of objects."
@@ -430,8 +437,8 @@ def _half_by_bytes(pairs) -> int:
     return int(np.searchsorted(sizes, sizes[-1] / 2)) + 1 if len(pairs) else 0
 
 
-def _from_buffer(buf: np.ndarray) -> CocoResults:
-    status, err_pos, n, ints, score, bbox, has_bbox, segs, slow = scan_buffer(buf)
+def _from_buffer(buf: np.ndarray, parts: int | None = None) -> CocoResults:
+    status, err_pos, n, ints, score, bbox, has_bbox, segs, slow = scan_buffer(buf, parts)
     if status == _scan.ERR_VALUE:  # record n is well-formed JSON with a bad value
         _check_record(n, json.loads(buf[err_pos : _scan.value_end(buf, err_pos)].tobytes()))
         raise AssertionError(f"record {n} was flagged but passes the checks")  # pragma: no cover
