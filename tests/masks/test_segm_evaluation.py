@@ -276,5 +276,15 @@ def test_ground_truth_errors():
         with pytest.raises(InvalidInputError, match=r"annotation 0 has polygons, but its image "
                                                     r"has no integer 'height' and 'width'"):
             evaluate(source, dt)
+    # a bad polygon and a result naming an unknown image: the result's problem comes first,
+    # whether the ground truth's masks are made while the results are read (both documents
+    # as bytes) or after
+    bad = copy.deepcopy(gt)
+    bad["annotations"][0]["segmentation"] = [[0, 0, 2, 0]]
+    unknown = [dict(dt[0], image_id=7)]
+    for source, results in ((bad, unknown), (json.dumps(bad).encode(),
+                                             json.dumps(unknown).encode())):
+        with pytest.raises(InvalidInputError, match=r"image_id"):
+            evaluate(source, results)
     with pytest.raises(InvalidInputError, match=r"'iou_type'.*'bbox' or 'segm'"):
         evaluate_coco(gt, dt, iou_type="keypoints")
