@@ -322,7 +322,8 @@ class CocoEvaluation:
         in pycocotools' order; −1 where nothing can be measured (as pycocotools).
     precision, scores : numpy.ndarray, shape (T, R, K, A, M)
     recall : numpy.ndarray, shape (T, K, A, M)
-        pycocotools' ``eval`` arrays, −1 where undefined.
+        pycocotools' ``eval`` arrays, −1 where undefined. ``scores`` (the score at each
+        recall threshold) is computed on first access: the accumulation runs again then.
     params : EvaluationParams
     category_ids : numpy.ndarray (K,); category_names : tuple (K,)
     per_class : dict
@@ -342,7 +343,7 @@ class CocoEvaluation:
     stats: np.ndarray
     precision: np.ndarray
     recall: np.ndarray
-    scores: np.ndarray
+    _scores: Callable[[], np.ndarray] = field(repr=False)  # computed on request, once
     params: E.EvaluationParams
     category_ids: np.ndarray
     category_names: tuple
@@ -352,6 +353,14 @@ class CocoEvaluation:
     n_dropped: int
     _detections: Callable[[], dict] = field(repr=False)  # built on request
     iou_type: str = "bbox"
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def scores(self) -> np.ndarray:
+        """pycocotools' ``eval["scores"]``, shape (T, R, K, A, M)."""
+        if self._cache.get("scores") is None:
+            self._cache["scores"] = self._scores()
+        return self._cache["scores"]
 
     def detections(self) -> dict:
         """Per-detection outcomes at the operating IoU (area "all"), one entry per evaluated
@@ -712,8 +721,12 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
     matched ground-truth id (or −1), for :meth:`CocoEvaluation.detections`, which builds them
     only when asked. ``counts``: the operating point's (tp, fp) per category, when the caller
     has them already."""
-    precision, recall, scores = E.accumulate_rows(rows, n_gt, params,
-                                                  in_group_order=in_group_order)
+    precision, recall, _ = E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order,
+                                             with_scores=False)
+
+    def scores() -> np.ndarray:
+        return E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order)[2]
+
     stats = summary_stats(precision, recall, params, parity=parity)
     if counts is None:
         counts = E.operating_counts(rows, n_gt.shape[0], params)
@@ -731,7 +744,7 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
                 "outcome": rows.status[:, 0, params.operating_index],  # codes
                 "above_threshold": rows.score >= params.score_threshold}
 
-    evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, scores=scores,
+    evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, _scores=scores,
                           params=params, category_ids=category_ids,
                           category_names=tuple(category_names), per_class=per_class,
                           confusion_matrix=confusion,

@@ -191,8 +191,9 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
 
 
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
-                    *, in_group_order: bool = True):
-    """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M)."""
+                    *, in_group_order: bool = True, with_scores: bool = True):
+    """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M; None
+    unless ``with_scores``)."""
     n_categories = n_gt.shape[0]
     T = params.iou_thresholds.shape[0]
     R = params.recall_thresholds.shape[0]
@@ -200,7 +201,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     M = len(params.max_detections)
     precision = np.empty((T, R, n_categories, A, M))  # every entry written by the kernel
     recall = np.empty((T, n_categories, A, M))
-    scores = np.empty((T, R, n_categories, A, M))
+    scores = np.empty((T, R, n_categories, A, M) if with_scores else (0, 0, 0, 0, 0))
     with threads_for(rows.score.shape[0]):
         if in_group_order or G.in_group_order(rows.image, rows.category, rows.rank):
             order, cat_start = G.category_score_order(rows.category, rows.score, n_categories,
@@ -219,7 +220,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
                       precision, recall, scores, numba.get_num_threads())
-    return precision, recall, scores
+    return precision, recall, (scores if with_scores else None)
 
 
 def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, gt_crowd,

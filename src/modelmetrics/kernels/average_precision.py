@@ -39,12 +39,14 @@ def _summarise_status(status, start, n, out):
 @njit(**jit_options())
 def _mark_undefined(precision, recall, scores, k, a):
     """−1 in every entry of category ``k`` and area range ``a`` (nothing to measure)."""
+    with_scores = scores.shape[0] > 0
     for t in range(recall.shape[0]):
         for m in range(recall.shape[3]):
             recall[t, k, a, m] = -1.0
             for r in range(precision.shape[1]):
                 precision[t, r, k, a, m] = -1.0
-                scores[t, r, k, a, m] = -1.0
+                if with_scores:
+                    scores[t, r, k, a, m] = -1.0
 
 
 @njit(**jit_options(parallel=True))
@@ -70,7 +72,7 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
     precision, scores : float64 (T, R, K, A, M), out
     recall : float64 (T, K, A, M), out
         Every entry is written: −1 where the category has no ground truth that counts in the
-        area range.
+        area range. ``scores`` may be empty (shape (0, 0, 0, 0, 0)): it is then skipped.
     n_workers : int
         Threads to spread the categories over (largest first, each to the least-loaded
         worker: class frequencies are long-tailed, so even splits of the category range are not
@@ -87,6 +89,7 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
     positives or ignored at every threshold bump a single one).
     """
     n_categories = cat_start.shape[0] - 1
+    with_scores = scores.shape[0] > 0
     n_area = status.shape[1]
     n_thr = status.shape[2]
     n_rec = recall_thresholds.shape[0]
@@ -198,4 +201,5 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                                 else:
                                     value, at = 0.0, 0.0
                             precision[t, r, k, a, m] = value
-                            scores[t, r, k, a, m] = at
+                            if with_scores:
+                                scores[t, r, k, a, m] = at
