@@ -31,12 +31,14 @@ def counting_sort_pairs(major, minor, n_minor, n_buckets):
         start[major[i] * n_minor + minor[i] + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
-    fill = start[:-1].copy()
     order = np.empty(major.shape[0], np.int64)
-    for i in range(major.shape[0]):
+    for i in range(major.shape[0]):  # start[b] is bucket b's next free slot
         key = major[i] * n_minor + minor[i]
-        order[fill[key]] = i
-        fill[key] += 1
+        order[start[key]] = i
+        start[key] += 1
+    for b in range(n_buckets, 0, -1):  # start[b - 1] is now where bucket b starts
+        start[b] = start[b - 1]
+    start[0] = 0
     return order, start
 
 
@@ -48,20 +50,25 @@ def rank_within_buckets(order, start, score, max_per_bucket):
     Returns
     -------
     kept : int64 (n_kept,)
-        Record indices, bucket by bucket, by descending score within a bucket.
+        Record indices, bucket by bucket, by descending score within a bucket. When no bucket
+        has more than ``max_per_bucket`` records, this is ``order`` itself, sorted in place.
     kept_start : int64 (n_buckets + 1,)
-        Offsets of each bucket in ``kept``.
+        Offsets of each bucket in ``kept`` (``start`` itself when nothing is cut).
     rank : int64 (n_kept,)
         Position of each kept record within its bucket.
     """
     n_buckets = start.shape[0] - 1
-    kept_start = np.zeros(n_buckets + 1, np.int64)
     largest = 0
     for b in range(n_buckets):
-        size = start[b + 1] - start[b]
-        largest = max(largest, size)
-        kept_start[b + 1] = kept_start[b] + min(size, max_per_bucket)
-    kept = np.empty(kept_start[-1], np.int64)
+        largest = max(largest, start[b + 1] - start[b])
+    if largest <= max_per_bucket:  # nothing cut: sort in place, no new arrays
+        kept = order
+        kept_start = start
+    else:
+        kept_start = np.zeros(n_buckets + 1, np.int64)
+        for b in range(n_buckets):
+            kept_start[b + 1] = kept_start[b] + min(start[b + 1] - start[b], max_per_bucket)
+        kept = np.empty(kept_start[-1], np.int64)
     rank = np.empty(kept_start[-1], np.int64)
     n_chunks = min(n_buckets, 256)
     for c in prange(n_chunks):
