@@ -409,3 +409,26 @@ def test_parity_with_short_max_detections():
     except InvalidInputError:
         return
     assert result.stats.shape == (12,)
+
+
+@pytest.mark.parametrize("parity", [False, True])
+@pytest.mark.parametrize("max_dets", [(1, 10, 100), (1, 5, 20), (100, 10, 1), (7,), (2, 100)])
+def test_numbers_from_the_partial_accumulation_equal_those_of_the_full_arrays(max_dets, parity):
+    """The evaluation accumulates only the entries its numbers read; the same numbers come
+    out of the full arrays (computed on first access of ``precision``)."""
+    from modelmetrics.detection._coco import summary_stats
+
+    gt, dt = make_workload(43, n_images=12, n_categories=3, dets_per_image=30)
+    if parity and len(max_dets) < 3:
+        return  # refused (pycocotools' summary reads three entries)
+    result = evaluate(gt, dt, max_detections=max_dets, parity=parity)
+    stats, per_class, curves = result.stats, result.per_class, result.pr_curves()
+    full = summary_stats(result.precision, result.recall, result.params, parity=parity)
+    np.testing.assert_array_equal(stats, full)
+    p = result.precision[:, :, :, 0, -1]
+    for k, name in enumerate(result.category_names):
+        valid = p[:, :, k][p[:, :, k] > -1]
+        assert per_class[name]["average-precision"] == (float(valid.mean()) if valid.size
+                                                        else None)
+        if name in curves:
+            assert curves[name]["precision"] == p[0, :, k].tolist()

@@ -22,6 +22,7 @@ import numpy as np
 from .._validation import check_finite_number, parameter_error
 from ..exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
 from ..io.coco_results import read_coco_results
+from ..kernels import average_precision as AP
 from . import _engine as E
 
 __all__ = ["CocoEvaluation", "evaluate_coco"]
@@ -270,8 +271,7 @@ def _index_of(values: np.ndarray, table: np.ndarray, what: str) -> np.ndarray:
 def _summarize(precision, recall, params: E.EvaluationParams, *, ap: bool, iou=None,
                area="all", max_det=100) -> float:
     """pycocotools' ``_summarize``: mean of the entries > −1, or −1."""
-    aind = [i for i, label in enumerate(E.AREA_LABELS) if label == area]
-    mind = [i for i, m in enumerate(params.max_detections) if m == max_det]
+    aind, mind = _slice(params, area, max_det)
     s = precision if ap else recall
     if iou is not None:
         s = s[np.where(iou == params.iou_thresholds)[0]]
@@ -280,8 +280,14 @@ def _summarize(precision, recall, params: E.EvaluationParams, *, ap: bool, iou=N
     return -1.0 if valid.size == 0 else float(np.mean(valid))
 
 
-def summary_stats(precision, recall, params: E.EvaluationParams, *, parity: bool) -> np.ndarray:
-    """The 12 summary numbers in pycocotools' order (−1 where nothing can be measured).
+def _slice(params: E.EvaluationParams, area: str, max_det: int) -> tuple:
+    """The area-range and max-detections indices pycocotools' ``_summarize`` reads."""
+    return ([i for i, label in enumerate(E.AREA_LABELS) if label == area],
+            [i for i, m in enumerate(params.max_detections) if m == max_det])
+
+
+def _summary_specs(params: E.EvaluationParams, parity: bool) -> list:
+    """The 12 summary numbers as ``_summarize`` arguments (None: −1, nothing to read).
 
     With ``parity``, pycocotools' hard-coded choices are kept: AP at 100 detections, the others
     at ``max_detections[2]``, AR at ``max_detections[0..2]``. Otherwise AP and the area-range
@@ -291,20 +297,36 @@ def summary_stats(precision, recall, params: E.EvaluationParams, *, parity: bool
     last = md[2] if parity else md[-1]
     ap_all = 100 if parity else md[-1]
     ar = [md[i] if i < len(md) else None for i in range(3)]
-    stats = [
-        _summarize(precision, recall, params, ap=True, max_det=ap_all),
-        _summarize(precision, recall, params, ap=True, iou=0.5, max_det=last),
-        _summarize(precision, recall, params, ap=True, iou=0.75, max_det=last),
-        _summarize(precision, recall, params, ap=True, area="small", max_det=last),
-        _summarize(precision, recall, params, ap=True, area="medium", max_det=last),
-        _summarize(precision, recall, params, ap=True, area="large", max_det=last),
-        *(-1.0 if m is None else _summarize(precision, recall, params, ap=False, max_det=m)
-          for m in ar),
-        _summarize(precision, recall, params, ap=False, area="small", max_det=last),
-        _summarize(precision, recall, params, ap=False, area="medium", max_det=last),
-        _summarize(precision, recall, params, ap=False, area="large", max_det=last),
+    return [
+        dict(ap=True, max_det=ap_all),
+        dict(ap=True, iou=0.5, max_det=last),
+        dict(ap=True, iou=0.75, max_det=last),
+        *(dict(ap=True, area=area, max_det=last) for area in ("small", "medium", "large")),
+        *(None if m is None else dict(ap=False, max_det=m) for m in ar),
+        *(dict(ap=False, area=area, max_det=last) for area in ("small", "medium", "large")),
     ]
-    return np.array(stats)
+
+
+def summary_stats(precision, recall, params: E.EvaluationParams, *, parity: bool) -> np.ndarray:
+    """The 12 summary numbers in pycocotools' order (−1 where nothing can be measured); see
+    :func:`_summary_specs` for what each reads."""
+    return np.array([-1.0 if spec is None else _summarize(precision, recall, params, **spec)
+                     for spec in _summary_specs(params, parity)])
+
+
+def _needed(params: E.EvaluationParams, parity: bool) -> np.ndarray:
+    """What the evaluation reads of the accumulation, per (area range, max_detections) (uint8
+    (A, M), see ``kernels.average_precision.accumulate``): the summary numbers' entries, and the
+    curves of area "all" at the largest max_detections (per-class AP, PR curves)."""
+    wanted = np.full((params.area_ranges.shape[0], len(params.max_detections)), AP.NOTHING)
+    wanted[0, -1] = AP.CURVES
+    for spec in _summary_specs(params, parity):
+        if spec is not None:
+            aind, mind = _slice(params, spec.get("area", "all"), spec["max_det"])
+            for a in aind:
+                for m in mind:
+                    wanted[a, m] = max(wanted[a, m], AP.CURVES if spec["ap"] else AP.RECALL_ONLY)
+    return wanted
 
 
 def _ratio(numerator: float, denominator: float):
@@ -322,8 +344,10 @@ class CocoEvaluation:
         in pycocotools' order; −1 where nothing can be measured (as pycocotools).
     precision, scores : numpy.ndarray, shape (T, R, K, A, M)
     recall : numpy.ndarray, shape (T, K, A, M)
-        pycocotools' ``eval`` arrays, −1 where undefined. ``scores`` (the score at each
-        recall threshold) is computed on first access: the accumulation runs again then.
+        pycocotools' ``eval`` arrays, −1 where undefined. They are computed on first access
+        (the accumulation runs again then, once): the evaluation itself computes only the
+        entries its numbers read (the summary's, and the curves of area "all" at the largest
+        ``max_detections``).
     params : EvaluationParams
     category_ids : numpy.ndarray (K,); category_names : tuple (K,)
     per_class : dict
@@ -341,9 +365,8 @@ class CocoEvaluation:
     """
 
     stats: np.ndarray
-    precision: np.ndarray
-    recall: np.ndarray
-    _scores: Callable[[], np.ndarray] = field(repr=False)  # computed on request, once
+    _curves: np.ndarray = field(repr=False)  # precision, read only where the evaluation needs
+    _arrays: Callable[[], tuple] = field(repr=False)  # (precision, recall, scores) in full
     params: E.EvaluationParams
     category_ids: np.ndarray
     category_names: tuple
@@ -356,11 +379,24 @@ class CocoEvaluation:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
+    def precision(self) -> np.ndarray:
+        """pycocotools' ``eval["precision"]``, shape (T, R, K, A, M)."""
+        return self._full()[0]
+
+    @property
+    def recall(self) -> np.ndarray:
+        """pycocotools' ``eval["recall"]``, shape (T, K, A, M)."""
+        return self._full()[1]
+
+    @property
     def scores(self) -> np.ndarray:
         """pycocotools' ``eval["scores"]``, shape (T, R, K, A, M)."""
-        if self._cache.get("scores") is None:
-            self._cache["scores"] = self._scores()
-        return self._cache["scores"]
+        return self._full()[2]
+
+    def _full(self) -> tuple:
+        if "arrays" not in self._cache:
+            self._cache["arrays"] = self._arrays()
+        return self._cache["arrays"]
 
     def detections(self) -> dict:
         """Per-detection outcomes at the operating IoU (area "all"), one entry per evaluated
@@ -380,7 +416,7 @@ class CocoEvaluation:
         if t.size == 0:
             return {}
         recall = self.params.recall_thresholds.tolist()
-        curves = self.precision[t[0], :, :, 0, -1]  # (R, K)
+        curves = self._curves[t[0], :, :, 0, -1]  # (R, K)
         return {name: {"recall": recall, "precision": curves[:, k].tolist()}
                 for k, name in enumerate(self.category_names) if np.all(curves[:, k] > -1)}
 
@@ -722,10 +758,10 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
     only when asked. ``counts``: the operating point's (tp, fp) per category, when the caller
     has them already."""
     precision, recall, _ = E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order,
-                                             with_scores=False)
+                                             with_scores=False, wanted=_needed(params, parity))
 
-    def scores() -> np.ndarray:
-        return E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order)[2]
+    def arrays() -> tuple:  # pycocotools' three arrays, every entry
+        return E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order)
 
     stats = summary_stats(precision, recall, params, parity=parity)
     if counts is None:
@@ -744,7 +780,7 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
                 "outcome": rows.status[:, 0, params.operating_index],  # codes
                 "above_threshold": rows.score >= params.score_threshold}
 
-    evaluation = CocoEvaluation(stats=stats, precision=precision, recall=recall, _scores=scores,
+    evaluation = CocoEvaluation(stats=stats, _curves=precision, _arrays=arrays,
                           params=params, category_ids=category_ids,
                           category_names=tuple(category_names), per_class=per_class,
                           confusion_matrix=confusion,

@@ -191,9 +191,13 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
 
 
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
-                    *, in_group_order: bool = True, with_scores: bool = True):
+                    *, in_group_order: bool = True, with_scores: bool = True, wanted=None):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M; None
-    unless ``with_scores``)."""
+    unless ``with_scores``). ``wanted`` (uint8 (A, M), see
+    :func:`modelmetrics.kernels.average_precision.accumulate`): the (area range, max_dets)
+    entries to compute; all by default, else the others are unspecified."""
+    if wanted is None:
+        wanted = np.full((params.area_ranges.shape[0], len(params.max_detections)), AP.CURVES)
     n_categories = n_gt.shape[0]
     T = params.iou_thresholds.shape[0]
     R = params.recall_thresholds.shape[0]
@@ -219,7 +223,7 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
             order = group[order]
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
-                      precision, recall, scores, numba.get_num_threads())
+                      wanted, precision, recall, scores, numba.get_num_threads())
     return precision, recall, (scores if with_scores else None)
 
 

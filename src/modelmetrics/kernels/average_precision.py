@@ -18,6 +18,11 @@ from .matching import FP, TP
 EPS = np.spacing(1.0)
 
 
+# what accumulate computes for an (area range, max_dets cut)
+NOTHING = np.uint8(0)
+RECALL_ONLY = np.uint8(1)
+CURVES = np.uint8(2)
+
 ALL_FP = np.uint8(0)
 MIXED = np.uint8(1)
 ALL_IGNORED = np.uint8(2)
@@ -51,7 +56,7 @@ def _mark_undefined(precision, recall, scores, k, a):
 
 @njit(**jit_options(parallel=True))
 def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thresholds,
-               precision, recall, scores, n_workers):
+               wanted, precision, recall, scores, n_workers):
     """Fill COCO's precision, recall and scores arrays.
 
     Parameters
@@ -69,6 +74,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
         Ground truths that count (not crowd, inside the area range).
     max_dets : int64 (M,)
     recall_thresholds : float64 (R,), ascending
+    wanted : uint8 (A, M)
+        What to compute for each (area range, max_dets cut): ``CURVES`` (recall, precision and
+        scores), ``RECALL_ONLY`` or ``NOTHING``; entries not computed are left as they were
+        (unspecified in fresh arrays), except the −1 of categories without ground truth.
     precision, scores : float64 (T, R, K, A, M), out
     recall : float64 (T, K, A, M), out
         Every entry is written: −1 where the category has no ground truth that counts in the
@@ -150,6 +159,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                 if positives == 0:
                     continue
                 for m in range(max_dets.shape[0]):
+                    want = wanted[a, m]
+                    if want == NOTHING:
+                        continue
+                    curves = want == CURVES
                     cut = max_dets[m]
                     n_events[:] = 0
                     tp[:] = 0.0
@@ -172,15 +185,19 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                                 state = status[d, a, t]
                                 if state == TP:
                                     tp[t] += 1.0
-                                    e = n_events[t]
-                                    event_pr[t, e] = tp[t] / (fp[t] + fp_everywhere + tp[t] + EPS)
-                                    event_rc[t, e] = tp[t] / positives
-                                    event_score[t, e] = score[d]
-                                    n_events[t] = e + 1
+                                    if curves:
+                                        e = n_events[t]
+                                        event_pr[t, e] = tp[t] / (fp[t] + fp_everywhere + tp[t]
+                                                                  + EPS)
+                                        event_rc[t, e] = tp[t] / positives
+                                        event_score[t, e] = score[d]
+                                        n_events[t] = e + 1
                                 elif state == FP:
                                     fp[t] += 1.0
                     for t in range(n_thr):
                         recall[t, k, a, m] = tp[t] / positives if nd else 0.0
+                        if not curves:
+                            continue
                         n_ev = n_events[t]
                         for e in range(n_ev - 1, 0, -1):
                             if event_pr[t, e] > event_pr[t, e - 1]:
