@@ -760,8 +760,9 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
     precision, recall, _ = E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order,
                                              with_scores=False, wanted=_needed(params, parity))
 
-    def arrays() -> tuple:  # pycocotools' three arrays, every entry
-        return E.accumulate_rows(rows, n_gt, params, in_group_order=in_group_order)
+    def arrays() -> tuple:  # pycocotools' three arrays, every entry, C-ordered as theirs
+        return tuple(np.ascontiguousarray(a) for a in E.accumulate_rows(
+            rows, n_gt, params, in_group_order=in_group_order))
 
     stats = summary_stats(precision, recall, params, parity=parity)
     if counts is None:

@@ -193,7 +193,7 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
                     *, in_group_order: bool = True, with_scores: bool = True, wanted=None):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M; None
-    unless ``with_scores``). ``wanted`` (uint8 (A, M), see
+    unless ``with_scores``), as views of arrays laid out (M, A, ...) (see the kernel). ``wanted`` (uint8 (A, M), see
     :func:`modelmetrics.kernels.average_precision.accumulate`): the (area range, max_dets)
     entries to compute; all by default, else the others are unspecified."""
     if wanted is None:
@@ -203,9 +203,10 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     R = params.recall_thresholds.shape[0]
     A = params.area_ranges.shape[0]
     M = len(params.max_detections)
-    precision = np.empty((T, R, n_categories, A, M))  # every entry written by the kernel
-    recall = np.empty((T, n_categories, A, M))
-    scores = np.empty((T, R, n_categories, A, M) if with_scores else (0, 0, 0, 0, 0))
+    # the kernel's layout (M, A, T, R, K): one block per (max_dets, area range)
+    precision = np.empty((M, A, T, R, n_categories))
+    recall = np.empty((M, A, T, n_categories))
+    scores = np.empty((M, A, T, R, n_categories) if with_scores else (0, 0, 0, 0, 0))
     with threads_for(rows.score.shape[0]):
         if in_group_order or G.in_group_order(rows.image, rows.category, rows.rank):
             order, cat_start = G.category_score_order(rows.category, rows.score, n_categories,
@@ -224,7 +225,9 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
         AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
                       wanted, precision, recall, scores, numba.get_num_threads())
-    return precision, recall, (scores if with_scores else None)
+    pycocotools = (2, 3, 4, 1, 0)  # (T, R, K, A, M) views
+    return (precision.transpose(pycocotools), recall.transpose(2, 3, 1, 0),
+            scores.transpose(pycocotools) if with_scores else None)
 
 
 def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, gt_crowd,

@@ -45,13 +45,13 @@ def _summarise_status(status, start, n, out):
 def _mark_undefined(precision, recall, scores, k, a):
     """−1 in every entry of category ``k`` and area range ``a`` (nothing to measure)."""
     with_scores = scores.shape[0] > 0
-    for t in range(recall.shape[0]):
-        for m in range(recall.shape[3]):
-            recall[t, k, a, m] = -1.0
-            for r in range(precision.shape[1]):
-                precision[t, r, k, a, m] = -1.0
+    for m in range(recall.shape[0]):
+        for t in range(recall.shape[2]):
+            recall[m, a, t, k] = -1.0
+            for r in range(precision.shape[3]):
+                precision[m, a, t, r, k] = -1.0
                 if with_scores:
-                    scores[t, r, k, a, m] = -1.0
+                    scores[m, a, t, r, k] = -1.0
 
 
 @njit(**jit_options(parallel=True))
@@ -78,8 +78,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
         What to compute for each (area range, max_dets cut): ``CURVES`` (recall, precision and
         scores), ``RECALL_ONLY`` or ``NOTHING``; entries not computed are left as they were
         (unspecified in fresh arrays), except the −1 of categories without ground truth.
-    precision, scores : float64 (T, R, K, A, M), out
-    recall : float64 (T, K, A, M), out
+    precision, scores : float64 (M, A, T, R, K), out
+    recall : float64 (M, A, T, K), out
+        pycocotools' arrays with their axes reversed but T, R, K kept in order: the entries of
+        an (area range, max_dets) pair are one block, so blocks not wanted are never touched.
         Every entry is written: −1 where the category has no ground truth that counts in the
         area range. ``scores`` may be empty (shape (0, 0, 0, 0, 0)): it is then skipped.
     n_workers : int
@@ -195,7 +197,7 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                                 elif state == FP:
                                     fp[t] += 1.0
                     for t in range(n_thr):
-                        recall[t, k, a, m] = tp[t] / positives if nd else 0.0
+                        recall[m, a, t, k] = tp[t] / positives if nd else 0.0
                         if not curves:
                             continue
                         n_ev = n_events[t]
@@ -217,6 +219,6 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                                     value, at = event_pr[t, e], event_score[t, e]
                                 else:
                                     value, at = 0.0, 0.0
-                            precision[t, r, k, a, m] = value
+                            precision[m, a, t, r, k] = value
                             if with_scores:
-                                scores[t, r, k, a, m] = at
+                                scores[m, a, t, r, k] = at
