@@ -271,3 +271,26 @@ def test_areas_given_for_some_images_only():
     bad[7] = dict(explicit[7], area=-explicit[7]["area"] - 1)
     with pytest.raises(InvalidInputError, match=r"targets\[7\]\['area'\]"):
         mm.DetectionMetrics(box_format="xywh").update(predictions, bad)
+
+
+def test_compute_after_one_update_equals_compute_of_a_rebuilt_state():
+    """After a single update, compute reuses that update's label table (no search through the
+    rows); a state rebuilt from bytes has no such shortcut. Both agree, with classes only in
+    the targets and only in the predictions, and again after a second update."""
+    gt, dt = make_workload(7, n_images=12, n_categories=4, dets_per_image=25)
+    predictions, targets = per_image(gt, dt)
+    targets[0] = dict(targets[0], labels=np.full(len(targets[0]["labels"]), 77, np.int64))
+    predictions[1] = dict(predictions[1], labels=np.full(len(predictions[1]["labels"]), 88,
+                                                         np.int64))
+    metric = mm.DetectionMetrics(box_format="xywh")
+    # first an image without predictions whose target has a class seen nowhere else: the
+    # state has no rows yet, and its classes are more than the next update's table
+    lone = dict(targets[0], image_id=1000, labels=np.full(len(targets[0]["labels"]), 5,
+                                                          np.int64))
+    metric.update([{"boxes": np.zeros((0, 4)), "scores": np.zeros(0),
+                    "labels": np.zeros(0, np.int64)}], [lone])
+    metric.update(predictions[:8], targets[:8])
+    for batch in ((predictions[8:], targets[8:]), None):
+        assert_same(compute(metric), compute(mm.DetectionMetrics.from_bytes(metric.to_bytes())))
+        if batch:
+            metric.update(*batch)

@@ -198,6 +198,9 @@ class DetectionMetrics:
         self._gt_support = np.empty(0, np.int64)  # all annotations, crowd included
         self._cells = np.empty((0, 3), np.int64)  # confusion cells (gt label, det label, count)
         self._dropped = 0
+        # (label table, each row's index in it) while the rows are one update's alone: compute
+        # then skips finding the labels of 500k rows again
+        self._label_index = None
         self._next_image = 0
         return self
 
@@ -329,6 +332,7 @@ class DetectionMetrics:
         support = np.bincount(gt_cat, minlength=K)
         # fold into the state
         self._score = _append(self._score, rows.score)
+        self._label_index = (labels, rows.category) if self._label.shape[0] == 0 else None
         self._label = _append(self._label, labels[rows.category])
         self._image = _append(self._image, image_ids[rows.image])
         self._rank = _append(self._rank, rows.rank)
@@ -378,6 +382,7 @@ class DetectionMetrics:
                 f"{np.intersect1d(self._images, other._images)[0]}. Merged shards must hold "
                 f"different images; pass 'image_id' in the targets when evaluating in shards.")
         self._images = np.concatenate([self._images, other._images])
+        self._label_index = None
         for name in ("_score", "_label", "_image", "_rank", "_status", "_match"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
         self._add_gt_counts(other._gt_label, other._gt_counts, other._gt_support)
@@ -393,9 +398,16 @@ class DetectionMetrics:
             raise InvalidInputError(f"{_OWNER}.compute() needs at least one image; update() "
                                     f"has not been given any.")
         params = self.params
-        labels = np.union1d(E.unique_ints(self._label), self._gt_label)
+        known = self._label_index
+        if known is not None and known[1].shape[0] == self._label.shape[0]:
+            labels = np.union1d(known[0], self._gt_label)  # the same set, found from the table
+            category = known[1] if np.array_equal(labels, known[0]) else None
+        else:
+            labels = np.union1d(E.unique_ints(self._label), self._gt_label)
+            category = None
         K = labels.size
-        category = E.positions(self._label, labels)
+        if category is None:
+            category = E.positions(self._label, labels)
         rows = E.MatchedRows(score=self._score, category=category, image=self._image,
                              rank=self._rank, status=self._status, source=None, match=None,
                              gt_taken_by=None, n_dropped=self._dropped)
