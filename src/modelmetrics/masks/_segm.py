@@ -68,6 +68,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
     if seg.buffer is not None and n:
         # objects with a "counts" string and a "size": compressed RLEs (the scanner saw them)
         string = (seg.counts_span[:, 0] >= 0) & (seg.size[:, 0] >= 0)
+        if keep_strings and string.all():  # results as every encoder writes them: in place
+            return string_masks(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
+                                seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
+                                lambda k: f"{what} {k}")
         starts = np.where(string, seg.span[:, 1], seg.span[:, 0])  # nothing to parse there
         status, values, part_start, record_part = K.parse_polygons(seg.buffer, starts,
                                                                    seg.span[:, 1])
@@ -101,10 +105,6 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
     if part_record.size:
         records.append(np.unique(part_record))
         pieces.append(_polygon_masks(values, part_start, part_record, image_size, what))
-    if keep_strings and string.all():  # results as every encoder writes them: left in place
-        return string_masks(seg.buffer, seg.counts_span[:, 0], seg.counts_span[:, 1],
-                            seg.counts_escaped, seg.size[:, 0], seg.size[:, 1],
-                            lambda k: f"{what} {k}")
     if string.any():
         index = np.flatnonzero(string)
         records.append(index)
