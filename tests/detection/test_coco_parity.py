@@ -432,3 +432,28 @@ def test_numbers_from_the_partial_accumulation_equal_those_of_the_full_arrays(ma
                                                         else None)
         if name in curves:
             assert curves[name]["precision"] == p[0, :, k].tolist()
+
+
+def test_ground_truth_built_with_numpy_numbers():
+    """Ground truth made in Python from arrays holds NumPy integers and floats (ids, sizes,
+    boxes, areas, crowd flags): read as the same Python numbers, as pycocotools does."""
+    gt, dt = make_workload(44, n_images=8, n_categories=3, dets_per_image=20)
+    expected = evaluate(gt, dt)
+    as_numpy = copy.deepcopy(gt)
+    for image in as_numpy["images"]:
+        image["id"] = np.int64(image["id"])
+        for key in ("height", "width"):
+            if key in image:
+                image[key] = np.int32(image[key])
+    for category in as_numpy["categories"]:
+        category["id"] = np.int64(category["id"])
+    for ann in as_numpy["annotations"]:
+        for key in ("id", "image_id", "category_id"):
+            ann[key] = np.int64(ann[key])
+        ann["bbox"] = [np.float64(v) for v in ann["bbox"]]
+        ann["area"] = np.float32(ann["area"]) if ann["area"] == np.float32(ann["area"]) \
+            else np.float64(ann["area"])
+        ann["iscrowd"] = np.bool_(ann.get("iscrowd", 0))
+    got = evaluate(as_numpy, dt)
+    np.testing.assert_array_equal(got.stats, expected.stats)
+    np.testing.assert_array_equal(got.precision, expected.precision)

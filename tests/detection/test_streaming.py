@@ -294,3 +294,20 @@ def test_compute_after_one_update_equals_compute_of_a_rebuilt_state():
         assert_same(compute(metric), compute(mm.DetectionMetrics.from_bytes(metric.to_bytes())))
         if batch:
             metric.update(*batch)
+
+
+def test_images_without_boxes_given_as_empty_lists():
+    """``[]`` for an image's boxes (predictions or targets) is an image without boxes, as an
+    empty (0, 4) array is."""
+    gt, dt = make_workload(8, n_images=6, n_categories=3, dets_per_image=10)
+    predictions, targets = per_image(gt, dt)
+    for records in (predictions, targets):
+        records[2] = dict(records[2], boxes=np.zeros((0, 4)), labels=np.zeros(0, np.int64))
+        for key in ("scores", "iscrowd", "area"):
+            if key in records[2]:
+                records[2][key] = records[2][key][:0]
+    expected = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
+    for records in (predictions, targets):
+        records[2]["boxes"] = []
+    got = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
+    assert_same(got, expected)

@@ -236,3 +236,14 @@ def test_bad_polygons_and_masks():
     _raises(r"'size' must be", mm.mask.from_polygons, [[0, 0, 1, 0, 1, 1]], -1, 4)
     _raises(r"'masks'.*bool or integer.*masks > 0.5", mm.mask.encode, np.zeros((2, 2, 2)))
     _raises(r"'layout'", mm.mask.encode, np.zeros((2, 2, 2), bool), layout="whn")
+
+
+def test_masks_without_pixels_and_no_ground_truth_as_pycocotools():
+    """Merging masks of zero pixels (h or w of 0) gives pycocotools' '0' (one empty run), and
+    the IoU with no ground truth is an empty matrix whatever the dtype of the empty iscrowd."""
+    empty = M.encode(np.zeros((0, 5, 3), np.uint8, order="F"))
+    for intersect in (False, True):
+        assert mm.mask.merge(empty, intersect)["counts"] == M.merge(empty, intersect)["counts"]
+    dt = M.encode(np.ones((3, 3, 2), np.uint8, order="F"))
+    assert mm.mask.iou(dt, [], []).shape == (2, 0)
+    assert np.asarray(M.iou(dt, [], [])).size == 0

@@ -288,3 +288,44 @@ def test_ground_truth_errors():
             evaluate(source, results)
     with pytest.raises(InvalidInputError, match=r"'iou_type'.*'bbox' or 'segm'"):
         evaluate_coco(gt, dt, iou_type="keypoints")
+
+
+def test_empty_results_give_what_bbox_gives():
+    """No results at all (a list or a document): nothing detected, as for boxes (pycocotools'
+    loadRes fails on an empty list)."""
+    gt, _ = _small()
+    for results in ([], b"[]"):
+        segm = evaluate(gt, results)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            bbox = evaluate_coco(gt, results)
+        np.testing.assert_array_equal(segm.stats, bbox.stats)
+
+
+def test_counts_strings_with_other_json_escapes_are_read_as_json_says():
+    """A 'counts' string may write a character as a JSON escape (``\\u0030`` for '0'): read
+    from bytes it then goes through json.loads, and both paths equal pycocotools, for results
+    and for ground truth."""
+    m = np.zeros((10, 12), np.uint8)
+    m[2:7, 3:9] = 1
+    counts = M.encode(np.asfortranarray(m))["counts"].decode()
+    escaped = counts.replace("0", "\\u0030")
+    assert escaped != counts
+    gt = {"images": [{"id": 1, "height": 10, "width": 12}],
+          "categories": [{"id": 1, "name": "a"}],
+          "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0, "area": 30,
+                           "bbox": [3, 2, 6, 5], "segmentation": [[3, 2, 9, 2, 9, 7]]}]}
+    text = ('[{"image_id":1,"category_id":1,"score":0.9,"segmentation":{"size":[10,12],'
+            '"counts":"%s"}}]' % escaped)
+    assert json.loads(text)[0]["segmentation"]["counts"] == counts
+    E = run_pycocotools(gt, json.loads(text))
+    assert_same(evaluate(gt, text.encode()), E)
+    assert_same(evaluate(gt, json.loads(text)), E)
+    as_gt = copy.deepcopy(gt)
+    as_gt["annotations"][0]["segmentation"] = {"size": [10, 12], "counts": counts}
+    gt_text = json.dumps(as_gt).replace(counts, escaped)
+    results = [{"image_id": 1, "category_id": 1, "score": 0.9,
+                "segmentation": {"size": [10, 12], "counts": counts}}]
+    E = run_pycocotools(as_gt, results)
+    assert_same(evaluate(gt_text.encode(), results), E)
+    assert_same(evaluate(json.loads(gt_text), results), E)

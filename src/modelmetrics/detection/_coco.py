@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import warnings
 from collections.abc import Callable
@@ -85,8 +86,7 @@ _INT64_LIMIT = 1 << 63
 
 def _int_field(record, index: int, key: str, where: str) -> int:
     value = record.get(key) if isinstance(record, dict) else None
-    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
-          and math.isfinite(value) and value == int(value)
+    ok = (_number(value) and math.isfinite(value) and value == int(value)
           and -_INT64_LIMIT <= int(value) < _INT64_LIMIT)
     if not ok:
         raise InvalidInputError(f"{where} {index}: field {key!r} must be an integer id (within "
@@ -97,12 +97,14 @@ def _int_field(record, index: int, key: str, where: str) -> int:
 def _size_field(image, key: str) -> int:
     """An image's height or width: a non-negative int (as the scanner reads it), else -1."""
     value = image.get(key)
-    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**18
-    return value if ok else -1
+    ok = (isinstance(value, numbers.Integral) and not isinstance(value, bool)
+          and 0 <= value < 10**18)
+    return int(value) if ok else -1
 
 
 def _number(value) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float))
+    """A real number: Python's or NumPy's int or float (not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 _SCANNABLE = (bytes, bytearray, memoryview, str, os.PathLike)  # read by the Numba scanners
@@ -209,7 +211,7 @@ def read_ground_truth(source, scanned=None) -> GroundTruth:
                                         f"Got {value!r}.")
             area[i] = box[2] * box[3] if value is None else value
             flag = ann.get("iscrowd", 0)
-            if not (_number(flag) or isinstance(flag, bool)) or flag not in (0, 1):
+            if not (_number(flag) or isinstance(flag, (bool, np.bool_))) or flag not in (0, 1):
                 raise InvalidInputError(f"{where} {i}: field 'iscrowd' must be 0 or 1. "
                                         f"Got {flag!r}.")
             crowd[i] = bool(flag)

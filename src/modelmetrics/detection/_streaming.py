@@ -51,12 +51,12 @@ def _check_lengths(lengths: list, expected: list, what: str, key: str, unit: str
                                 f"per {unit} of that image ({expected[i]}). Got {lengths[i]}.")
 
 
-def _geometry(value):
-    """Per-image boxes or masks as given: a list of RLE dicts stays a list, anything else
-    becomes an array (tensors detached)."""
+def _geometry(value, masks: bool):
+    """Per-image boxes or masks as given: masks as a list of RLE dicts (or an empty list) stay
+    a list, anything else becomes an array (tensors detached)."""
     if type(value) is np.ndarray:
         return value
-    if isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
+    if masks and isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
         return list(value)
     return to_numpy(value)
 
@@ -236,10 +236,11 @@ class DetectionMetrics:
                                     f"image.")
         shape = "masks" if self.iou_type == "segm" else "boxes"
         try:  # one light pass per field; a missing key or a non-dict is explained below
-            det = {shape: [_geometry(pred[shape]) for pred in predictions],
+            masks = shape == "masks"
+            det = {shape: [_geometry(pred[shape], masks) for pred in predictions],
                    "scores": [to_numpy(pred["scores"]) for pred in predictions],
                    "labels": [to_numpy(pred["labels"]) for pred in predictions]}
-            gt = {shape: [_geometry(target[shape]) for target in targets],
+            gt = {shape: [_geometry(target[shape], masks) for target in targets],
                   "labels": [to_numpy(target["labels"]) for target in targets],
                   "crowd": [to_numpy(target["iscrowd"]) if "iscrowd" in target else None
                             for target in targets],

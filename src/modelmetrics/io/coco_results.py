@@ -76,7 +76,8 @@ class Segmentations:
         when ``buffer`` is None.
     counts_span : numpy.ndarray of int64, shape (n, 2)
         Byte span of the ``counts`` string's content (between the quotes) when it is a string,
-        else ``-1``.
+        else ``-1`` (also when it holds JSON escapes other than ``\\\\``, e.g. ``\\u0030``,
+        which no RLE decoder reads in place: :meth:`__getitem__` gives the value).
     counts_escaped : numpy.ndarray of bool, shape (n,)
         Whether that content holds JSON escapes (COCO RLE strings may contain ``\\\\``): such
         strings need unescaping, see :meth:`counts`.
@@ -119,7 +120,10 @@ class Segmentations:
             dense = np.full((n, 2), -1, dtype=np.int64)
             dense[record, 0] = table[first]
             dense[record, 1] = table[second]
-            columns[name] = _frozen(dense)
+            columns[name] = dense
+        other = record[(table[_scan.SEG_FLAGS] & _scan.FLAG_COUNTS_OTHER_ESCAPES) != 0]
+        columns["counts_span"][other] = -1  # read with json.loads instead
+        columns = {name: _frozen(dense) for name, dense in columns.items()}
         escaped = np.zeros(n, dtype=bool)
         escaped[record] = (table[_scan.SEG_FLAGS] & _scan.FLAG_COUNTS_ESCAPED) != 0
         return cls(present=_frozen(present), counts_escaped=_frozen(escaped),

@@ -95,6 +95,12 @@ SEG_FLAGS = 7  # FLAG_* bits
 N_SEG_ROWS = 8
 
 FLAG_COUNTS_ESCAPED = 1  # the counts string holds backslash escapes (RLE strings may hold \\)
+FLAG_COUNTS_OTHER_ESCAPES = 2  # ... and some other than \\ (e.g. \u0030): json.loads reads it
+
+# what _scan_string reports of a string's escapes
+NO_ESCAPES = 0
+BACKSLASHES_ONLY = 1  # every escape is a doubled backslash
+OTHER_ESCAPES = 2
 
 # Float fields, as named in the slow-number table: the score, and bbox value k as COL_BBOX + k.
 COL_SCORE = 0
@@ -300,11 +306,11 @@ def _scan_string(buf, i):
         ``OK`` or ``ERR_SYNTAX``.
     end : int
         Index just after the closing quote, or the offset of the error.
-    escaped : bool
-        Whether the string holds backslash escapes.
+    escaped : int
+        ``NO_ESCAPES``, ``BACKSLASHES_ONLY`` or ``OTHER_ESCAPES`` (true when it has any).
     """
     i += 1
-    escaped = False
+    escaped = NO_ESCAPES
     while True:
         run = plain_text_run(load_u64(buf, i))  # eight bytes at a time through plain text
         i += run
@@ -314,8 +320,8 @@ def _scan_string(buf, i):
         if c == 34:  # "
             return OK, i + 1, escaped
         if c == 92:  # backslash
-            escaped = True
             e = buf[i + 1]
+            escaped = max(escaped, BACKSLASHES_ONLY if e == 92 else OTHER_ESCAPES)
             if e == 117:  # \uXXXX
                 for k in range(2, 6):
                     if not _is_hex(buf[i + k]):
@@ -899,7 +905,7 @@ def _scan_segmentation(buf, i, segs, column, stack):
         if not escaped and _equals(buf, key_start, key_length, _KEY_COUNTS):
             segs[SEG_COUNTS_START, column] = -1
             segs[SEG_COUNTS_END, column] = -1
-            segs[SEG_FLAGS, column] &= ~FLAG_COUNTS_ESCAPED
+            segs[SEG_FLAGS, column] &= ~(FLAG_COUNTS_ESCAPED | FLAG_COUNTS_OTHER_ESCAPES)
             if buf[i] == 34:
                 status, j, escaped = _scan_string(buf, i)
                 if status != OK:
@@ -908,6 +914,8 @@ def _scan_segmentation(buf, i, segs, column, stack):
                 segs[SEG_COUNTS_END, column] = j - 1
                 if escaped:
                     segs[SEG_FLAGS, column] |= FLAG_COUNTS_ESCAPED
+                if escaped == OTHER_ESCAPES:
+                    segs[SEG_FLAGS, column] |= FLAG_COUNTS_OTHER_ESCAPES
                 i = j
                 done = True
         elif not escaped and _equals(buf, key_start, key_length, _KEY_SIZE):
@@ -1128,7 +1136,7 @@ def _read_key(buf, i, seen, known):
         return ERR_SYNTAX, 0, i
     key_start = i + 1
     key, j = _quick_key(buf, i)
-    escaped = False
+    escaped = NO_ESCAPES
     if key < 0:
         status, j, escaped = _scan_string(buf, i)
         if status != OK:

@@ -838,7 +838,7 @@ def _merge_two(a_counts, b_counts, intersect):
             out[m] = cc
             m += 1
             cc = 0
-        if stuck:  # one operand ran out of runs first: maskApi.c loops forever here
+        if stuck and ct > 0:  # one operand ran out of runs first: maskApi.c loops forever
             return out[:0].copy()
     return out[:m].copy()
 

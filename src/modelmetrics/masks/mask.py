@@ -251,7 +251,7 @@ def iou(dt, gt, iscrowd=None) -> np.ndarray:
         crowd = np.zeros(n, np.bool_)
     else:
         crowd = np.asarray(to_numpy(iscrowd))
-        if crowd.shape != (n,) or crowd.dtype.kind not in "biu":
+        if crowd.shape != (n,) or (crowd.dtype.kind not in "biu" and n):  # [] for no gt
             raise InvalidInputError(f"The 'iscrowd' argument of {owner} must hold {n} booleans, "
                                     f"one per gt. Got {crowd.dtype} of shape {crowd.shape}.")
         crowd = crowd.astype(np.bool_)
