@@ -79,8 +79,8 @@ class Segmentations:
         else ``-1`` (also when it holds JSON escapes other than ``\\\\``, e.g. ``\\u0030``,
         which no RLE decoder reads in place: :meth:`__getitem__` gives the value).
     counts_escaped : numpy.ndarray of bool, shape (n,)
-        Whether that content holds JSON escapes (COCO RLE strings may contain ``\\\\``): such
-        strings need unescaping, see :meth:`counts`.
+        Whether the ``counts`` string holds JSON escapes (COCO RLE strings may contain
+        ``\\\\``): such strings need unescaping, see :meth:`counts`.
     buffer : numpy.ndarray of uint8 or None
         The document's bytes (None for list input, and when no record has a segmentation).
     objects : list or None
@@ -152,6 +152,9 @@ class Segmentations:
             return counts if isinstance(counts, str) else None
         start, end = self.counts_span[index]
         if start < 0:
+            if self.counts_escaped[index]:  # escapes other than \\: no span, read the value
+                value = self[index]
+                return value["counts"] if isinstance(value["counts"], str) else None
             return None
         raw = self.buffer[start - 1 : end + 1].tobytes()  # with its quotes
         if self.counts_escaped[index]:
