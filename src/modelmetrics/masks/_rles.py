@@ -117,9 +117,9 @@ class StringMasks:
     def check(self) -> None:
         """Check every string not checked yet; raise naming the first corrupt record."""
         todo = np.flatnonzero(self.status == K.RLE_UNCHECKED)
-        if todo.size == self.n:
-            todo = slice(None)  # all of them: no copies
-        if todo.size if isinstance(todo, np.ndarray) else self.n:
+        if todo.size:
+            if todo.size == self.n:
+                todo = slice(None)  # all of them: no copies
             starts, ends = self.starts[todo], self.ends[todo]
             with threads_for(int(np.sum(ends - starts)) // 16):
                 status, areas, canonical, runs = K.check_strings(
