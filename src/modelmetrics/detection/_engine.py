@@ -193,9 +193,10 @@ def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
 def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParams,
                     *, in_group_order: bool = True, with_scores: bool = True, wanted=None):
     """COCO precision (T, R, K, A, M), recall (T, K, A, M) and scores (T, R, K, A, M; None
-    unless ``with_scores``), as views of arrays laid out (M, A, ...) (see the kernel). ``wanted`` (uint8 (A, M), see
-    :func:`modelmetrics.kernels.average_precision.accumulate`): the (area range, max_dets)
-    entries to compute; all by default, else the others are unspecified."""
+    unless ``with_scores``), as views of arrays laid out (M, A, ...) (see the kernel).
+    ``wanted`` (uint8 (A, M), see :func:`modelmetrics.kernels.average_precision.accumulate`):
+    the (area range, max_dets) entries to compute; all by default, else the others are
+    unspecified."""
     if wanted is None:
         wanted = np.full((params.area_ranges.shape[0], len(params.max_detections)), AP.CURVES)
     n_categories = n_gt.shape[0]
