@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import jit_options
-from .boxes import pair_iou
+from .boxes import corners, corners_iou
 
 FP = np.uint8(0)
 TP = np.uint8(1)
@@ -60,9 +60,11 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
         for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
             k = iou_start[g]
             for d in range(det_start[g], det_start[g + 1]):
+                i = det_index[d]
+                box = corners(det_boxes, i, xywh)
                 for j in range(gt_start[g], gt_start[g + 1]):
-                    iou[k] = pair_iou(det_boxes, det_area, det_index[d], gt_boxes, gt_area,
-                                      gt_index[j], gt_crowd[j], xywh)
+                    iou[k] = corners_iou(box, det_area[i], corners(gt_boxes, gt_index[j], xywh),
+                                         gt_area[gt_index[j]], gt_crowd[j])
                     k += 1
 
 
