@@ -277,6 +277,20 @@ def case_ground_truth_id_zero():
     return gt, dt
 
 
+def case_single_ground_truth_groups():
+    # groups with one ground truth take a path of their own in the matcher: detections whose
+    # IoUs span the thresholds, a ground truth with id 0, one outside the detections' area
+    # range, and a crowd region absorbing several detections
+    gt = _gt([_ann(1, 1, [0, 0, 100, 100], id=0), _ann(2, 1, [0, 0, 100, 100], id=7),
+              _ann(3, 1, [0, 0, 100, 100], area=500.0, id=8),
+              _ann(4, 1, [0, 0, 100, 100], iscrowd=1, id=9)], images=(1, 2, 3, 4))
+    dt = []
+    for image in (4, 1, 2, 3):  # the crowd's detections score highest: were they false
+        for k, shift in enumerate((30, 2, 12, 0, 45, 8, 20)):  # positives, AP would fall
+            dt.append(_det(image, 1, [shift, 0, 100, 100], 0.99 - 0.01 * k - 0.1 * len(dt)))
+    return gt, dt
+
+
 def case_unsorted_sparse_ids():
     gt = _gt([_ann(907, 42, [10, 10, 50, 50]), _ann(3, 7, [10, 10, 50, 50]),
               _ann(55, 42, [0, 0, 20, 20]), _ann(3, 42, [200, 10, 50, 80])],

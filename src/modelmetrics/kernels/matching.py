@@ -72,8 +72,8 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
 def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
                  gt_match, order, ignore, taken, best):
-    """Match group ``g``; ``order``, ``ignore``, ``taken`` are scratch of >= its gt count,
-    ``best`` of >= its detection count."""
+    """Match group ``g``; ``order``, ``ignore`` are scratch of >= its gt count, ``taken`` of
+    >= its gt count and >= T, ``best`` of >= its detection count."""
     d0 = det_start[g]
     n_det = det_start[g + 1] - d0
     if n_det == 0:
@@ -102,7 +102,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                 state = IGNORED if (area < lo or area > hi) else FP
                 for t in range(iou_thresholds.shape[0]):
                     status[d0 + d, a, t] = state
-        if n_contested == 0:
+        if n_contested == 0 or n_gt == 1:  # one ground truth: see below
             continue
         # regular ground truths first, then ignored ones, each in input order
         n = 0
@@ -123,7 +123,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                     continue
                 best_iou = threshold
                 m = -1
-                for q in range(n_gt):
+                for q in range(n_gt if best[d] >= threshold else 0):  # else no IoU reaches it
                     j = order[q]
                     if taken[q] and not gt_crowd[j0 + j]:
                         continue
@@ -147,6 +147,50 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                     det_match[d0 + d] = j0 + order[m] if matched else -1
                     if matched and gt_match[j0 + order[m]] < 0:
                         gt_match[j0 + order[m]] = d0 + d
+    if n_contested > 0 and n_gt == 1:
+        _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id,
+                         area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
+                         gt_match, best, lowest, taken)
+
+
+@njit(inline="always", **jit_options())
+def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id, area_ranges,
+                     iou_thresholds, op_area, op_threshold, status, det_match, gt_match, best,
+                     lowest, taken_at):
+    """The contested detections of a group with a single ground truth ``j0`` (most groups
+    that have any): who takes it at a threshold does not depend on the area range, since with
+    one candidate the regular-before-ignored order is moot, so every threshold is decided once
+    for all area ranges. At threshold ``t`` the first detection (by score) whose IoU reaches
+    it takes the ground truth, or every such detection when it is a crowd region. ``best[d]``
+    is the IoU of detection ``d0 + d`` (its only one); ``taken_at`` is scratch of >= T
+    entries."""
+    n_thr = iou_thresholds.shape[0]
+    crowd = gt_crowd[j0]
+    counts = gt_id[j0] != 0  # COCO reports a match to id 0 as no match (module docstring)
+    truth_area = gt_area[j0]
+    for t in range(n_thr):
+        taken_at[t] = False
+    for d in range(n_det):
+        value = best[d]
+        if value < lowest:
+            continue
+        area = det_area[det_index[d0 + d]]
+        for t in range(n_thr):
+            hit = value >= min(iou_thresholds[t], 1.0 - 1e-10) and (crowd or not taken_at[t])
+            taken_at[t] = taken_at[t] or hit
+            matched = hit and counts
+            for a in range(area_ranges.shape[0]):
+                lo = area_ranges[a, 0]
+                hi = area_ranges[a, 1]
+                if matched:
+                    state = IGNORED if (crowd or truth_area < lo or truth_area > hi) else TP
+                else:
+                    state = IGNORED if (area < lo or area > hi) else FP
+                status[d0 + d, a, t] = state
+                if a == op_area and t == op_threshold:
+                    det_match[d0 + d] = j0 if matched else -1
+                    if matched and gt_match[j0] < 0:
+                        gt_match[j0] = d0 + d
 
 
 @njit(**jit_options(parallel=True))
@@ -191,7 +235,7 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
     for c in prange(n_chunks):
         order = np.empty(max_gt, np.int64)
         ignore = np.empty(max_gt, np.bool_)
-        taken = np.empty(max_gt, np.bool_)
+        taken = np.empty(max(max_gt, iou_thresholds.shape[0]), np.bool_)
         best = np.empty(max_det)
         for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
             _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area,
