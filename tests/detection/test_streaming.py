@@ -311,3 +311,50 @@ def test_images_without_boxes_given_as_empty_lists():
         records[2]["boxes"] = []
     got = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
     assert_same(got, expected)
+
+
+def _layout(value, how: str, k: int):
+    """``value`` (an array) as image ``k`` might hold it in an unusual layout."""
+    if how == "fortran":  # 2-D only; not C-contiguous when it has two rows or more
+        return np.asfortranarray(value) if value.ndim == 2 else value
+    if how == "strided":  # a view of every other entry of a larger array
+        return np.repeat(value, 2, axis=0)[::2]
+    if how == "big-endian":
+        return value.astype(value.dtype.newbyteorder(">"))
+    if how == "mixed-dtypes":  # every other image in another dtype holding the same values
+        if k % 2 == 0:
+            return value
+        return value.astype({"f": np.longdouble, "i": np.int32, "b": np.uint8}[value.dtype.kind])
+    if how == "lists":
+        return value.tolist() if k % 2 else value
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["fortran", "strided", "big-endian", "mixed-dtypes", "lists"])
+def test_unusual_array_layouts_give_the_results_of_plain_arrays(how):
+    """Plain arrays are stacked by joining their bytes; anything else takes the general path.
+    Either way the numbers are the same."""
+    gt, dt = make_workload(21, n_images=12, n_categories=4, dets_per_image=15)
+    predictions, targets = per_image(gt, dt)
+    expected = compute(mm.DetectionMetrics(box_format="xywh").update(predictions, targets))
+    unusual = [[{key: _layout(value, how, k) if isinstance(value, np.ndarray) else value
+                 for key, value in record.items()} for k, record in enumerate(records)]
+               for records in (predictions, targets)]
+    got = compute(mm.DetectionMetrics(box_format="xywh").update(*unusual))
+    assert_same(got, expected)
+
+
+def test_boxes_of_the_wrong_width_are_named_even_when_the_total_fits():
+    # 5 + 3 columns over two images of one box each hold as many numbers as 4 + 4
+    predictions = [{"boxes": np.zeros((1, 5)), "scores": np.ones(1), "labels": np.ones(1, int)},
+                   {"boxes": np.zeros((1, 3)), "scores": np.ones(1), "labels": np.ones(1, int)}]
+    targets = [{"boxes": np.zeros((0, 4)), "labels": np.zeros(0, int)}] * 2
+    with pytest.raises(InvalidInputError, match=r"predictions\[0\]\['boxes'\] must be \(n, 4\)"):
+        mm.DetectionMetrics().update(predictions, targets)
+    predictions[0]["boxes"] = np.zeros((1, 4))
+    with pytest.raises(InvalidInputError, match=r"predictions\[1\]\['boxes'\] must be \(n, 4\)"):
+        mm.DetectionMetrics().update(predictions, targets)
+    predictions[1]["boxes"] = np.zeros((1, 4))
+    predictions[1]["scores"] = np.array([object()])
+    with pytest.raises(InvalidInputError, match="scores"):
+        mm.DetectionMetrics().update(predictions, targets)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+from operator import attrgetter
+
 import numpy as np
 
 from .._state import pack_state, restore, unpack_state
@@ -18,13 +20,18 @@ _OWNER = "DetectionMetrics"
 BACKGROUND = np.iinfo(np.int64).min  # label of the background row/column in stored cells
 
 
-def _stack(arrays: list, what: str, key: str, box: bool = False, images=None):
-    """Concatenate per-image arrays; also return the number of rows of each image (a list).
+def _stack(values: list, what: str, key: str, box: bool = False, images=None):
+    """Concatenate per-image arrays (or tensors, or lists); also return the number of rows of
+    each image (a list).
 
     ``what[i][key]`` names image ``i``'s array in errors (``images[i]`` when the arrays are
     those of some images only): boxes must be (n, 4), anything else (n,)."""
-    if not arrays:
+    if not values:
         return (np.empty((0, 4)) if box else np.empty(0)), []
+    joined = _join_plain_arrays(values, box)
+    if joined is not None:
+        return joined
+    arrays = [to_numpy(value) for value in values]
     ndim = 2 if box else 1
     try:  # the common case in one call; anything unusual is sorted out below
         stacked = np.concatenate(arrays)
@@ -43,6 +50,34 @@ def _stack(arrays: list, what: str, key: str, box: bool = False, images=None):
     return stacked, [len(a) for a in arrays]  # concatenated: every array has ndim >= 1
 
 
+_DTYPE = attrgetter("dtype")
+_NDIM = attrgetter("ndim")
+_SHAPE = attrgetter("shape")
+
+
+def _join_plain_arrays(values: list, box: bool):
+    """:func:`_stack` for the usual input, NumPy arrays of one real dtype, each C-contiguous
+    and (n, 4) (``box``) or (n,): their bytes joined, without the per-array conversions and
+    checks of ``numpy.concatenate`` (half its time for 5,000 small arrays). None for anything
+    else, which :func:`_stack` then handles."""
+    if set(map(type, values)) != {np.ndarray}:
+        return None
+    dtypes = set(map(_DTYPE, values))
+    if len(dtypes) != 1 or next(iter(dtypes)).kind not in "biuf":
+        return None
+    if box:
+        if any(len(shape) != 2 or shape[1] != 4 for shape in set(map(_SHAPE, values))):
+            return None
+    elif set(map(_NDIM, values)) != {1}:
+        return None
+    try:  # bytearray: the result is writable, as a concatenation is
+        data = bytearray().join(values)
+    except (BufferError, TypeError):  # an array that is not C-contiguous
+        return None
+    stacked = np.frombuffer(data, dtypes.pop())
+    return (stacked.reshape(-1, 4) if box else stacked), list(map(len, values))
+
+
 def _check_lengths(lengths: list, expected: list, what: str, key: str, unit: str) -> None:
     """Raise naming the first image whose ``key`` does not have one entry per ``unit``."""
     if lengths != expected:
@@ -51,12 +86,12 @@ def _check_lengths(lengths: list, expected: list, what: str, key: str, unit: str
                                 f"per {unit} of that image ({expected[i]}). Got {lengths[i]}.")
 
 
-def _geometry(value, masks: bool):
-    """Per-image boxes or masks as given: masks as a list of RLE dicts (or an empty list) stay
-    a list, anything else becomes an array (tensors detached)."""
+def _masks_of_image(value):
+    """An image's masks as given: a list of RLE dicts (or an empty list) stays a list, anything
+    else becomes an array (tensors detached)."""
     if type(value) is np.ndarray:
         return value
-    if masks and isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
+    if isinstance(value, (list, tuple)) and (not value or isinstance(value[0], dict)):
         return list(value)
     return to_numpy(value)
 
@@ -236,15 +271,18 @@ class DetectionMetrics:
                                     f"image.")
         shape = "masks" if self.iou_type == "segm" else "boxes"
         try:  # one light pass per field; a missing key or a non-dict is explained below
-            masks = shape == "masks"
-            det = {shape: [_geometry(pred[shape], masks) for pred in predictions],
-                   "scores": [to_numpy(pred["scores"]) for pred in predictions],
-                   "labels": [to_numpy(pred["labels"]) for pred in predictions]}
-            gt = {shape: [_geometry(target[shape], masks) for target in targets],
-                  "labels": [to_numpy(target["labels"]) for target in targets],
-                  "crowd": [to_numpy(target["iscrowd"]) if "iscrowd" in target else None
-                            for target in targets],
+            # values as given: _stack converts them (tensors detached) unless they are the
+            # usual plain arrays
+            det = {shape: [pred[shape] for pred in predictions],
+                   "scores": [pred["scores"] for pred in predictions],
+                   "labels": [pred["labels"] for pred in predictions]}
+            gt = {shape: [target[shape] for target in targets],
+                  "labels": [target["labels"] for target in targets],
+                  "crowd": [target.get("iscrowd") for target in targets],
                   "area": [target.get("area") for target in targets]}
+            if shape == "masks":
+                det[shape] = [_masks_of_image(value) for value in det[shape]]
+                gt[shape] = [_masks_of_image(value) for value in gt[shape]]
             image_ids = np.array([int(target["image_id"]) if "image_id" in target
                                   else self._next_image + i for i, target in enumerate(targets)],
                                  np.int64)
