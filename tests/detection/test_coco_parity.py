@@ -471,3 +471,23 @@ def test_ground_truth_built_with_numpy_numbers():
     got = evaluate(as_numpy, dt)
     np.testing.assert_array_equal(got.stats, expected.stats)
     np.testing.assert_array_equal(got.precision, expected.precision)
+
+
+@pytest.mark.parametrize("width", [0, 1, 101, 1010])
+def test_row_means_equal_numpy_mean_of_the_defined_entries(width):
+    """Per-class averages are summed a table at a time; each must equal ``np.mean`` of that
+    class's entries > -1 exactly, also for rows partly or wholly -1 (NaN for none)."""
+    from modelmetrics.detection._coco import _row_means
+
+    rng = np.random.default_rng(width)
+    values = rng.random((12, width)) * 10.0 ** rng.integers(-3, 3, (12, width))
+    values[3] = -1.0
+    values[5, ::3] = -1.0
+    values[7, :1] = -1.0
+    means = _row_means(values)
+    for k in range(12):
+        kept = values[k][values[k] > -1]
+        if kept.size:
+            assert means[k] == np.mean(kept), k
+        else:
+            assert np.isnan(means[k]), k

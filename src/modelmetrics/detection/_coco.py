@@ -275,9 +275,11 @@ def _summarize(precision, recall, params: E.EvaluationParams, *, ap: bool, iou=N
     """pycocotools' ``_summarize``: mean of the entries > −1, or −1."""
     aind, mind = _slice(params, area, max_det)
     s = precision if ap else recall
+    if len(aind) == 1 and len(mind) == 1:  # a view of one block: no copy (same entries)
+        aind, mind = aind[0], mind[0]
+    s = s[:, :, :, aind, mind] if ap else s[:, :, aind, mind]
     if iou is not None:
         s = s[np.where(iou == params.iou_thresholds)[0]]
-    s = s[:, :, :, aind, mind] if ap else s[:, :, aind, mind]
     valid = s[s > -1]
     return -1.0 if valid.size == 0 else float(np.mean(valid))
 
@@ -486,16 +488,20 @@ def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support, cou
     tp, fp = counts
     fn = n_gt[:, 0] - tp
     thresholds = params.iou_thresholds
+    # (K, T, R): each class's curves at area "all" and the largest max_detections
+    by_class = np.ascontiguousarray(np.moveaxis(precision[:, :, :, 0, -1], 2, 0))
+    n_classes, _, n_recall = by_class.shape
+    means = {}
+    for key, sel in (("average-precision", slice(None)),
+                     ("ap-50", np.flatnonzero(thresholds == 0.5)),
+                     ("ap-75", np.flatnonzero(thresholds == 0.75))):
+        block = by_class[:, sel, :]  # (K, thresholds selected, R)
+        means[key] = _row_means(block.reshape(n_classes, block.shape[1] * n_recall))
     table = {}
     for k, name in enumerate(names):
-        p = precision[:, :, k, 0, -1]
         row, undefined = {}, {}
-        for key, sel in (("average-precision", slice(None)),
-                         ("ap-50", np.flatnonzero(thresholds == 0.5)),
-                         ("ap-75", np.flatnonzero(thresholds == 0.75))):
-            values = p[sel]
-            values = values[values > -1]
-            row[key] = float(np.mean(values)) if values.size else None
+        for key, values in means.items():
+            row[key] = None if np.isnan(values[k]) else float(values[k])
             if row[key] is None:
                 undefined[key] = ("no ground truth of this class" if n_gt[k, 0] == 0 else
                                   "this IoU threshold is not evaluated")
@@ -517,6 +523,22 @@ def _per_class(precision, rows: E.MatchedRows, n_gt, params, names, support, cou
         row["undefined"] = undefined
         table[name] = row
     return table
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """The mean of the entries > −1 of each row of a (K, n) array, bit for bit as ``np.mean`` of
+    those entries gives it (pycocotools' per-class averages); NaN for a row without any.
+
+    Rows without −1 (every class with ground truth) are summed in one reduction along the row,
+    which adds a row's entries in the order ``np.mean`` of that row does."""
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], np.nan)
+    valid = values > -1
+    means = np.add.reduce(values, axis=1) / values.shape[1]
+    for k in np.flatnonzero(~valid.all(axis=1)):
+        kept = values[k][valid[k]]
+        means[k] = np.mean(kept) if kept.size else np.nan
+    return means
 
 
 def _params(max_detections, iou_thresholds, score_threshold, operating_iou) -> E.EvaluationParams:
