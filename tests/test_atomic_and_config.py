@@ -104,3 +104,42 @@ def test_every_compiled_kernel_can_be_cached():
                     f"modelmetrics.kernels.{info.name}.{name} uses a dynamic global and cannot "
                     f"be cached")
     assert checked > 20
+
+
+_FAULTS_OF_A_THIRD_ROUND = """
+import resource
+import numpy as np
+import modelmetrics
+
+def round_of_allocations():  # 100 MB freed at once: glibc trims it by default
+    arrays = [np.ones(20_000_000, np.uint8) for _ in range(5)]
+    del arrays
+
+round_of_allocations()
+round_of_allocations()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+round_of_allocations()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc settings")
+def test_keep_freed_memory_lets_repeated_work_reuse_mapped_memory():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's malloc settings")
+    faults = {}
+    for value in ("0", "1"):
+        env = {**os.environ, "MODELMETRICS_KEEP_FREED_MEMORY": value}
+        done = subprocess.run([sys.executable, "-c", _FAULTS_OF_A_THIRD_ROUND],
+                              capture_output=True, text=True, env=env, check=True)
+        faults[value] = int(done.stdout)
+    # kept: the third round runs on pages mapped by the first; by default on fresh ones
+    assert faults["1"] < 50 < faults["0"], faults
+    applied = subprocess.run([sys.executable, "-c", "import modelmetrics as mm; "
+                              "print(mm.keep_freed_memory())"], capture_output=True, text=True)
+    assert applied.stdout.split() == ["True"]
+    bad = subprocess.run([sys.executable, "-c", "import modelmetrics"], capture_output=True,
+                         text=True, env={**os.environ, "MODELMETRICS_KEEP_FREED_MEMORY": "perhaps"})
+    assert bad.returncode != 0 and "MODELMETRICS_KEEP_FREED_MEMORY" in bad.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._config import KEEP_FREED_MEMORY
 from .exceptions import ExcludedDataWarning, InvalidInputError, UndefinedMetricWarning
 
 __version__ = "0.1.0"
@@ -42,6 +43,7 @@ _LAZY = {
     "render_report": "modelmetrics.report",
     "write_report": "modelmetrics.report",
     "plot": "modelmetrics.report",
+    "keep_freed_memory": "modelmetrics._memory",
 }
 
 __all__ = [
@@ -64,3 +66,9 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+
+if KEEP_FREED_MEMORY:
+    from ._memory import keep_freed_memory
+
+    keep_freed_memory()

@@ -1,4 +1,4 @@
-"""JIT compilation flags, read once from the environment.
+"""JIT compilation flags and the memory policy, read once from the environment.
 
 Every kernel of the package is compiled with the flags defined here and nowhere else:
 
@@ -11,6 +11,9 @@ Every kernel of the package is compiled with the flags defined here and nowhere 
 ``MODELMETRICS_JIT_FASTMATH`` (default ``0``)
     Numba ``fastmath``. Off: it would let the compiler reorder floating-point sums and
     ignore NaN, which breaks the exactness guarantees. It exists for experiments only.
+``MODELMETRICS_KEEP_FREED_MEMORY`` (default ``0``)
+    With ``1``, ``import modelmetrics`` calls :func:`modelmetrics.keep_freed_memory`: glibc then
+    keeps freed memory for reuse, a process-wide choice (see that function).
 
 The number of threads is Numba's own setting (``NUMBA_NUM_THREADS``), and so is the cache
 folder (``NUMBA_CACHE_DIR``).
@@ -20,7 +23,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["JIT_CACHE", "JIT_PARALLEL", "JIT_FASTMATH", "PARALLEL_MIN_ITEMS", "jit_options", "threads_for"]
+__all__ = ["JIT_CACHE", "JIT_PARALLEL", "JIT_FASTMATH", "KEEP_FREED_MEMORY", "PARALLEL_MIN_ITEMS",
+           "jit_options", "threads_for"]
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -41,6 +45,7 @@ def _flag(name: str, default: bool) -> bool:
 JIT_CACHE: bool = _flag("MODELMETRICS_JIT_CACHE", True)
 JIT_PARALLEL: bool = _flag("MODELMETRICS_JIT_PARALLEL", True)
 JIT_FASTMATH: bool = _flag("MODELMETRICS_JIT_FASTMATH", False)
+KEEP_FREED_MEMORY: bool = _flag("MODELMETRICS_KEEP_FREED_MEMORY", False)
 
 
 def jit_options(*, parallel: bool = False) -> dict:
