@@ -50,8 +50,10 @@ def keep_freed_memory() -> bool:
 
     Examples
     --------
+    Not run as a doctest, since its effect on the test process would be permanent:
+
     >>> import modelmetrics as mm
-    >>> mm.keep_freed_memory()  # doctest: +SKIP  (process-wide: not run in the test suite)
+    >>> mm.keep_freed_memory()  # doctest: +SKIP
     True
     """
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
