@@ -65,6 +65,7 @@ class MatchedRows:
     # of images is all the accumulation uses)
     rank: np.ndarray  # int64 (n,) position by score within (category, image)
     status: np.ndarray  # uint8 (n, A, T_match)
+    kind: np.ndarray  # uint8 (n, A): matching.outcome_kind of status[:, a, :T] (AP thresholds)
     # None in rows restored from a streaming state (only the accumulation reads those):
     source: np.ndarray | None  # int64 (n,) index of the detection in the caller's input
     match: np.ndarray | None  # int64 (n,) matched gt input index at the operating pair, or −1
@@ -165,18 +166,20 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         thresholds = params.match_thresholds
         status = np.empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]),
                           np.uint8)
+        kind = np.empty(status.shape[:2], np.uint8)
         det_match = np.full(kept.shape[0], -1, np.int64)
         gt_match = np.full(gt_order.shape[0], -1, np.int64)
         MK.match_groups(iou, iou_start, kept_start, gt_start, kept, det_area, gt_area[gt_order],
-                        g_crowd, gt_id[gt_order], params.area_ranges, thresholds, 0,
-                        params.operating_index, status, det_match, gt_match)
+                        g_crowd, gt_id[gt_order], params.area_ranges, thresholds,
+                        params.iou_thresholds.shape[0], 0, params.operating_index, status, kind,
+                        det_match, gt_match)
     matched = det_match >= 0
     det_match[matched] = gt_order[det_match[matched]]
     gt_taken_by = np.empty(gt_order.shape[0], np.int64)
     gt_taken_by[gt_order] = gt_match
     return MatchedRows(score=k_score, category=k_category, image=k_image, rank=rank,
-                       status=status, source=kept, match=det_match, gt_taken_by=gt_taken_by,
-                       n_dropped=int(det_score.shape[0] - kept.shape[0]))
+                       status=status, kind=kind, source=kept, match=det_match,
+                       gt_taken_by=gt_taken_by, n_dropped=int(det_score.shape[0] - kept.shape[0]))
 
 
 def count_ground_truth(gt_category, gt_area, gt_crowd, n_categories: int,
@@ -223,7 +226,8 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
             order, cat_start = G.category_score_order(rows.category[group], rows.score[group],
                                                       n_categories, numba.get_num_threads())
             order = group[order]
-        AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], n_gt,
+        AP.accumulate(order, cat_start, rows.score, rows.rank, rows.status[:, :, :T], rows.kind,
+                      n_gt,
                       np.asarray(params.max_detections, np.int64), params.recall_thresholds,
                       wanted, precision, recall, scores, numba.get_num_threads())
     pycocotools = (2, 3, 4, 1, 0)  # (T, R, K, A, M) views

@@ -226,6 +226,7 @@ class DetectionMetrics:
         self._image = np.empty(0, np.int64)
         self._rank = np.empty(0, np.int64)
         self._status = np.empty((0, A, T), np.uint8)
+        self._kind = np.empty((0, A), np.uint8)  # each row's outcome over the AP thresholds
         self._match = np.empty(0, np.int64)  # matched target box (index in its image), or −1
         self._images = np.empty(0, np.int64)  # every image id seen
         self._gt_label = np.empty(0, np.int64)  # per-label ground-truth counts
@@ -376,6 +377,7 @@ class DetectionMetrics:
         self._image = _append(self._image, image_ids[rows.image])
         self._rank = _append(self._rank, rows.rank)
         self._status = _append(self._status, rows.status)
+        self._kind = _append(self._kind, rows.kind)
         local = rows.match - gt_start[rows.image]  # index within the image
         local[rows.match < 0] = -1
         self._match = _append(self._match, local)
@@ -422,7 +424,7 @@ class DetectionMetrics:
                 f"different images; pass 'image_id' in the targets when evaluating in shards.")
         self._images = np.concatenate([self._images, other._images])
         self._label_index = None
-        for name in ("_score", "_label", "_image", "_rank", "_status", "_match"):
+        for name in ("_score", "_label", "_image", "_rank", "_status", "_kind", "_match"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(other, name)]))
         self._add_gt_counts(other._gt_label, other._gt_counts, other._gt_support)
         self._cells = _sum_cells(np.concatenate([self._cells, other._cells]))
@@ -448,7 +450,8 @@ class DetectionMetrics:
         if category is None:
             category = E.positions(self._label, labels)
         rows = E.MatchedRows(score=self._score, category=category, image=self._image,
-                             rank=self._rank, status=self._status, source=None, match=None,
+                             rank=self._rank, status=self._status, kind=self._kind,
+                             source=None, match=None,
                              gt_taken_by=None, n_dropped=self._dropped)
         n_gt = np.zeros((K, params.area_ranges.shape[0]), np.int64)
         support = np.zeros(K, np.int64)
@@ -476,7 +479,7 @@ class DetectionMetrics:
 
     # -- persistence -----------------------------------------------------------------------
 
-    _ARRAYS = ("_score", "_label", "_image", "_rank", "_status", "_match", "_images",
+    _ARRAYS = ("_score", "_label", "_image", "_rank", "_status", "_kind", "_match", "_images",
                "_gt_label", "_gt_counts", "_gt_support", "_cells")
 
     def to_bytes(self) -> bytes:

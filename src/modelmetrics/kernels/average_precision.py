@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import jit_options
-from .matching import FP, TP
+from .matching import ALL_FP, FP, MIXED, TP
 
 EPS = np.spacing(1.0)
 
@@ -22,24 +22,6 @@ EPS = np.spacing(1.0)
 NOTHING = np.uint8(0)
 RECALL_ONLY = np.uint8(1)
 CURVES = np.uint8(2)
-
-ALL_FP = np.uint8(0)
-MIXED = np.uint8(1)
-ALL_IGNORED = np.uint8(2)
-
-
-@njit(**jit_options())
-def _summarise_status(status, start, n, out):
-    """``out[i, a]``: ALL_FP / ALL_IGNORED when detection ``start + i`` has that status at every
-    IoU threshold of area range ``a``, else MIXED (it is a true positive somewhere)."""
-    for i in range(n):
-        for a in range(status.shape[1]):
-            first = status[start + i, a, 0]
-            uniform = first != TP
-            for t in range(1, status.shape[2]):
-                uniform = uniform and status[start + i, a, t] == first
-            out[i, a] = (ALL_FP if first == FP else ALL_IGNORED) if uniform else MIXED
-
 
 @njit(**jit_options())
 def _mark_undefined(precision, recall, scores, k, a):
@@ -55,7 +37,7 @@ def _mark_undefined(precision, recall, scores, k, a):
 
 
 @njit(**jit_options(parallel=True))
-def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thresholds,
+def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, recall_thresholds,
                wanted, precision, recall, scores, n_workers):
     """Fill COCO's precision, recall and scores arrays.
 
@@ -70,6 +52,9 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
         Position of each detection within its (category, image) group, by score.
     status : uint8 (n_det, A, T)
         From :func:`modelmetrics.kernels.matching.match_groups`.
+    kind : uint8 (n_det, A)
+        Its summary over the T thresholds (``match_groups``' ``kind``): only ``MIXED``
+        detections have their statuses read.
     n_gt : int64 (K, A)
         Ground truths that count (not crowd, inside the area range).
     max_dets : int64 (M,)
@@ -104,12 +89,6 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
     n_area = status.shape[1]
     n_thr = status.shape[2]
     n_rec = recall_thresholds.shape[0]
-    summary = np.empty((status.shape[0], n_area), np.uint8)
-    n_det = status.shape[0]
-    n_chunks = min(n_det, 64)
-    for c in prange(n_chunks):
-        lo = c * n_det // n_chunks
-        _summarise_status(status, lo, (c + 1) * n_det // n_chunks - lo, summary[lo:])
     n_workers = max(1, min(n_workers, n_categories))
     sizes = cat_start[1:] - cat_start[:-1]
     worker_of = np.empty(n_categories, np.int64)
@@ -155,7 +134,7 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                 local_rank[i] = rank[d]
                 local_score[i] = score[d]
                 for a in range(n_area):
-                    local_kind[i, a] = summary[d, a]
+                    local_kind[i, a] = kind[d, a]
             for a in range(n_area):
                 positives = n_gt[k, a]
                 if positives == 0:
@@ -178,10 +157,10 @@ def accumulate(order, cat_start, score, rank, status, n_gt, max_dets, recall_thr
                             break
                     for i in range(n):  # branch-free counting: the kinds come in random order
                         inside = local_rank[i] < cut
-                        kind = local_kind[i, a]
+                        outcome = local_kind[i, a]
                         nd += inside
-                        fp_everywhere += inside & (kind == ALL_FP)
-                        if inside & (kind == MIXED):
+                        fp_everywhere += inside & (outcome == ALL_FP)
+                        if inside & (outcome == MIXED):
                             d = ranked[i]
                             for t in range(n_thr):
                                 state = status[d, a, t]

@@ -29,6 +29,23 @@ FP = np.uint8(0)
 TP = np.uint8(1)
 IGNORED = np.uint8(2)
 
+# a detection's outcome over the IoU thresholds of an area range, for the accumulation
+ALL_FP = np.uint8(0)  # a false positive at every threshold
+MIXED = np.uint8(1)  # anything else: a true positive somewhere, or FP and IGNORED
+ALL_IGNORED = np.uint8(2)  # ignored at every threshold
+
+
+@njit(inline="always", **jit_options())
+def outcome_kind(status, d, a, n_thresholds):
+    """ALL_FP, ALL_IGNORED or MIXED for ``status[d, a, :n_thresholds]``."""
+    first = status[d, a, 0]
+    uniform = first != TP
+    for t in range(1, n_thresholds):
+        uniform = uniform and status[d, a, t] == first
+    if not uniform:
+        return MIXED
+    return ALL_FP if first == FP else ALL_IGNORED
+
 
 @njit(**jit_options())
 def pair_offsets(det_start, gt_start):
@@ -70,8 +87,8 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
 
 @njit(inline="always", **jit_options())
 def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
-                 gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
-                 gt_match, order, ignore, taken, best):
+                 gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
+                 det_match, gt_match, order, ignore, taken, best):
     """Match group ``g``; ``order``, ``ignore`` are scratch of >= its gt count, ``taken`` of
     >= its gt count and >= T, ``best`` of >= its detection count."""
     d0 = det_start[g]
@@ -102,6 +119,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                 state = IGNORED if (area < lo or area > hi) else FP
                 for t in range(iou_thresholds.shape[0]):
                     status[d0 + d, a, t] = state
+                kind[d0 + d, a] = ALL_IGNORED if state == IGNORED else ALL_FP
         if n_contested == 0 or n_gt == 1:  # one ground truth: see below
             continue
         # regular ground truths first, then ignored ones, each in input order
@@ -147,16 +165,19 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                     det_match[d0 + d] = j0 + order[m] if matched else -1
                     if matched and gt_match[j0 + order[m]] < 0:
                         gt_match[j0 + order[m]] = d0 + d
+        for d in range(n_det):
+            if best[d] >= lowest:
+                kind[d0 + d, a] = outcome_kind(status, d0 + d, a, n_ap)
     if n_contested > 0 and n_gt == 1:
         _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id,
-                         area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
-                         gt_match, best, lowest, taken)
+                         area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
+                         det_match, gt_match, best, lowest, taken)
 
 
 @njit(inline="always", **jit_options())
 def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id, area_ranges,
-                     iou_thresholds, op_area, op_threshold, status, det_match, gt_match, best,
-                     lowest, taken_at):
+                     iou_thresholds, n_ap, op_area, op_threshold, status, kind, det_match,
+                     gt_match, best, lowest, taken_at):
     """The contested detections of a group with a single ground truth ``j0`` (most groups
     that have any): who takes it at a threshold does not depend on the area range, since with
     one candidate the regular-before-ignored order is moot, so every threshold is decided once
@@ -191,12 +212,14 @@ def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_i
                     det_match[d0 + d] = j0 if matched else -1
                     if matched and gt_match[j0] < 0:
                         gt_match[j0] = d0 + d
+        for a in range(area_ranges.shape[0]):
+            kind[d0 + d, a] = outcome_kind(status, d0 + d, a, n_ap)
 
 
 @njit(**jit_options(parallel=True))
 def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
-                 gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status, det_match,
-                 gt_match):
+                 gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
+                 det_match, gt_match):
     """Match every group (in parallel); see the module docstring for the rules.
 
     Parameters
@@ -215,9 +238,16 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
     area_ranges : float64 (A, 2)
         Inclusive [low, high] areas.
     iou_thresholds : float64 (T,)
+    n_ap : int
+        How many of the thresholds (the first ones) ``kind`` summarises: those of the average
+        precision (the last may be the operating point's alone).
     op_area, op_threshold : int
         Which (area range, threshold) pair records ``det_match`` and ``gt_match``.
     status : uint8 (n_det, A, T), out
+    kind : uint8 (n_det, A), out
+        :func:`outcome_kind` of each detection and area range over the first ``n_ap``
+        thresholds, which the accumulation reads first (written here, where most detections'
+        outcome is known without looking at their statuses).
     det_match : int64 (n_det,), out
         Index of the ground truth matched at the operating pair (a crowd or out-of-range one
         included: ``status`` tells whether the match counts), or −1.
@@ -239,8 +269,8 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
         best = np.empty(max_det)
         for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
             _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area,
-                         gt_crowd, gt_id, area_ranges, iou_thresholds, op_area, op_threshold, status,
-                         det_match, gt_match, order, ignore, taken, best)
+                         gt_crowd, gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold,
+                         status, kind, det_match, gt_match, order, ignore, taken, best)
 
 
 @njit(**jit_options())
