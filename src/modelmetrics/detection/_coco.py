@@ -699,12 +699,16 @@ def _read_both(ground_truth, results, *, with_masks: bool = False):
 
     scannable = isinstance(ground_truth, _SCANNABLE) and isinstance(results, _SCANNABLE)
     if with_masks and scannable:
-        both = _executor(1).submit(_ground_truth_and_masks, ground_truth)
+        from ..masks._segm import SharedRasterising
+
+        shared = SharedRasterising()
+        both = _executor(1).submit(_ground_truth_and_masks, ground_truth, shared)
         try:
             res = read_results(results, parts=1)
         except Exception:
             both.result()  # raises the ground truth's problem first
             raise
+        shared.help()  # the scan is done: rasterise polygons with the pool thread
         gt, masks = both.result()
         return gt, res, masks
     scanned = _executor(1).submit(scan_ground_truth, ground_truth) if scannable else None
@@ -717,27 +721,34 @@ def _read_both(ground_truth, results, *, with_masks: bool = False):
     return gt, res, ((lambda: _ground_truth_masks(gt)) if with_masks else None)
 
 
-def _ground_truth_and_masks(source):
+def _ground_truth_and_masks(source, shared):
     """The ground truth and a callable giving its masks (see :func:`_read_both`), made on
-    this thread with one Numba thread."""
+    this thread with one Numba thread; the polygons are rasterised with the calling thread's
+    help once it is done with the results (``shared``, a
+    :class:`~modelmetrics.masks._segm.SharedRasterising`)."""
     from .._config import threads_for
 
-    gt = read_ground_truth(source)
     try:
-        with threads_for(0):  # one thread: the caller's thread scans the results meanwhile
-            masks = _ground_truth_masks(gt)
-    except Exception as exc:  # noqa: BLE001 - reported in its turn, by the callable
-        problem = exc
+        gt = read_ground_truth(source)
+        try:
+            with threads_for(0):  # one thread: the caller's thread scans the results meanwhile
+                masks = _ground_truth_masks(gt, shared.rasterise)
+        except Exception as exc:  # noqa: BLE001 - reported in its turn, by the callable
+            problem = exc
 
-        def masks_or_raise():
-            raise problem
-        return gt, masks_or_raise
-    return gt, lambda: masks
+            def masks_or_raise():
+                raise problem
+            return gt, masks_or_raise
+        return gt, lambda: masks
+    finally:
+        shared.close()
 
 
-def _ground_truth_masks(gt: GroundTruth):
+def _ground_truth_masks(gt: GroundTruth, rasterise=None):
     """The masks of the ground-truth annotations, as pycocotools' ``annToRLE`` makes them:
-    polygons rasterised on their image's grid and merged, uncompressed RLEs compressed."""
+    polygons rasterised on their image's grid (``rasterise``: see
+    :func:`~modelmetrics.masks._segm.segmentation_masks`) and merged, uncompressed RLEs
+    compressed."""
     from ..io.coco_ground_truth import Annotations
     from ..masks._segm import segmentation_masks, segmentations_of
 
@@ -746,7 +757,7 @@ def _ground_truth_masks(gt: GroundTruth):
     else:
         gt_segmentation = segmentations_of(gt.annotations)
     return segmentation_masks(gt_segmentation, gt.image_size[gt.image],
-                              "ground-truth annotation")
+                              "ground-truth annotation", rasterise=rasterise)
 
 
 def _mask_inputs(gt_masks, res, image_size: np.ndarray):

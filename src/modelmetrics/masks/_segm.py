@@ -10,6 +10,8 @@ read with :func:`json.loads`, one record at a time, which is also where errors a
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ..exceptions import InvalidInputError
@@ -18,7 +20,7 @@ from ..kernels import rle as K
 from ._rles import (Rles, StringMasks, check_polygon, empty_rles, rles_from_objects,
                     rles_from_strings, string_masks)
 
-__all__ = ["MaskIoU", "segmentation_masks", "segmentations_of"]
+__all__ = ["MaskIoU", "SharedRasterising", "segmentation_masks", "segmentations_of"]
 
 
 def segmentations_of(records: list) -> Segmentations:
@@ -32,7 +34,7 @@ def segmentations_of(records: list) -> Segmentations:
 
 
 def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
-                       keep_strings: bool = False) -> Rles | StringMasks:
+                       keep_strings: bool = False, rasterise=None) -> Rles | StringMasks:
     """The mask of every record, in record order.
 
     Parameters
@@ -47,6 +49,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
         When every record is a compressed string read from a document, leave the strings in
         place (:class:`StringMasks`, checked as :class:`MaskIoU` decodes them) instead of
         decoding them here. For the detections of :class:`MaskIoU` only.
+    rasterise : callable, optional
+        ``rasterise(xy, part_start, h, w) -> (counts, start)``, as
+        :func:`modelmetrics.kernels.rle.from_polygons` (the default) computes it: e.g.
+        :meth:`SharedRasterising.rasterise`, which another thread can help with.
 
     Returns
     -------
@@ -104,7 +110,8 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
         part_record = np.concatenate([part_record, np.array(extra_records, np.int64)])
     if part_record.size:
         records.append(np.unique(part_record))
-        pieces.append(_polygon_masks(values, part_start, part_record, image_size, what))
+        pieces.append(_polygon_masks(values, part_start, part_record, image_size, what,
+                                     rasterise or K.from_polygons))
     if string.any():
         index = np.flatnonzero(string)
         records.append(index)
@@ -129,10 +136,10 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
 
 
 def _polygon_masks(values: np.ndarray, part_start: np.ndarray, part_record: np.ndarray,
-                   image_size: np.ndarray, what: str) -> Rles:
+                   image_size: np.ndarray, what: str, rasterise) -> Rles:
     """Rasterise polygon parts (part ``p``: x, y numbers ``values[part_start[p]:part_start[p +
-    1]]``, of record ``part_record[p]``) and merge each record's parts; masks in ascending
-    record order."""
+    1]]``, of record ``part_record[p]``) with ``rasterise`` (see :func:`segmentation_masks`)
+    and merge each record's parts; masks in ascending record order."""
     lengths = np.diff(part_start)
     bad = (lengths % 2 == 1) | (lengths < 6)
     if bad.any():
@@ -159,13 +166,96 @@ def _polygon_masks(values: np.ndarray, part_start: np.ndarray, part_record: np.n
         raise InvalidInputError(f"{what} {part_record[k]} has polygons, but its image has no "
                                 f"integer 'height' and 'width' in the ground truth's 'images'; "
                                 f"they are needed to rasterise polygons.")
-    counts, start = K.from_polygons(values.reshape(-1, 2), part_start // 2, size[:, 0].copy(),
-                                    size[:, 1].copy())
+    counts, start = rasterise(values.reshape(-1, 2), part_start // 2, size[:, 0].copy(),
+                              size[:, 1].copy())
     records, first = np.unique(part_record, return_index=True)
     if records.size < part_record.size:  # objects of several parts: their union
         group_start = np.append(first, part_record.size).astype(np.int64)
         counts, start = K.merge_groups(counts, start, group_start, False)
     return Rles(counts, start, image_size[records, 0].copy(), image_size[records, 1].copy())
+
+
+class SharedRasterising:
+    """Polygon rasterising that the thread which asks for it shares with one other thread.
+
+    The segm evaluation reads the ground truth and rasterises its polygons on a pool thread
+    while the calling thread scans the results; the scan ends first, and the calling thread
+    then takes chunks of the polygons too (:meth:`help`) until none is left. Each chunk is
+    rasterised by :func:`modelmetrics.kernels.rle.from_polygons` with one Numba thread on the
+    thread that takes it; a polygon's runs do not depend on the others, so the result is the
+    same as one call on all of them.
+
+    The owner calls :meth:`rasterise` (at most once) and, whatever happens, :meth:`close`
+    when it has nothing more to share; :meth:`help` returns once the job is done or when the
+    owner closes without one.
+    """
+
+    CHUNKS = 16
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._closed = False
+        self._job = None  # (xy, part_start, h, w, chunk bounds)
+        self._taken = self._done = 0
+        self._results: list = []
+        self._error: BaseException | None = None
+
+    def rasterise(self, xy, part_start, h, w):
+        """:func:`modelmetrics.kernels.rle.from_polygons` of every polygon, chunks shared."""
+        n = part_start.shape[0] - 1
+        bounds = np.linspace(0, n, min(self.CHUNKS, max(n, 1)) + 1).astype(np.int64)
+        with self._lock:
+            self._job = (xy, part_start, h, w, bounds)
+            self._results = [None] * (bounds.size - 1)
+            self._changed.notify_all()
+        self._work()
+        with self._lock:
+            while self._done < len(self._results):
+                self._changed.wait()
+            self._job = None
+            if self._error is not None:
+                raise self._error
+        counts = np.concatenate([c for c, _ in self._results])
+        start = np.zeros(n + 1, np.int64)
+        for k, (_, chunk_start) in enumerate(self._results):
+            start[bounds[k] + 1:bounds[k + 1] + 1] = chunk_start[1:] + start[bounds[k]]
+        return counts, start
+
+    def close(self) -> None:
+        """The owner has no (more) polygons to share: :meth:`help` may return."""
+        with self._lock:
+            self._closed = True
+            self._changed.notify_all()
+
+    def help(self) -> None:
+        """Wait for the owner's polygons, rasterise chunks of them until none is left, and
+        return (at once when the owner closes without polygons)."""
+        with self._lock:
+            while self._job is None and not self._closed:
+                self._changed.wait()
+        self._work()
+
+    def _work(self) -> None:
+        from .._config import threads_for
+
+        with threads_for(0):  # one Numba thread: the other thread works on its own chunks
+            while True:
+                with self._lock:
+                    if self._job is None or self._taken == len(self._results):
+                        return
+                    k = self._taken
+                    self._taken += 1
+                    xy, part_start, h, w, bounds = self._job
+                lo, hi = bounds[k], bounds[k + 1]
+                try:
+                    self._results[k] = K.from_polygons(xy, part_start[lo:hi + 1], h[lo:hi],
+                                                       w[lo:hi])
+                except BaseException as exc:  # noqa: BLE001 - raised by the owner
+                    self._error = exc
+                with self._lock:
+                    self._done += 1
+                    self._changed.notify_all()
 
 
 def _extents(masks: Rles) -> np.ndarray:
