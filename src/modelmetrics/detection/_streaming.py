@@ -129,10 +129,16 @@ def _areas(given: list, counts: list, default: np.ndarray) -> np.ndarray:
     images = [i for i, area in enumerate(given) if area is not None]
     if not images:
         return default.copy()
-    arrays = [to_numpy(given[i]) for i in images]
     expected = [counts[i] for i in images]
-    values, lengths = _stack(arrays, "targets", "area", images=images)
-    if lengths != expected or any(a.dtype.kind not in "iuf" for a in arrays):
+    joined = _join_plain_arrays([given[i] for i in images], False)
+    if joined is not None and joined[0].dtype.kind in "iuf":  # plain arrays of one dtype
+        values, lengths = joined
+        arrays = None
+    else:
+        arrays = [to_numpy(given[i]) for i in images]
+        values, lengths = _stack(arrays, "targets", "area", images=images)
+    if lengths != expected or (arrays and any(a.dtype.kind not in "iuf" for a in arrays)):
+        arrays = arrays or [to_numpy(given[i]) for i in images]
         bad = next(i for i, a, n in zip(images, arrays, expected)
                    if len(a) != n or a.dtype.kind not in "iuf")
     else:
