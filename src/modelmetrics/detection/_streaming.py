@@ -177,7 +177,8 @@ class DetectionMetrics:
 
     Matching happens in ``update`` (COCO rules: crowd regions, area ranges, ``max_detections``),
     so the state holds one compact row per detection (score, label, image, rank, a status per
-    area range and IoU threshold), ground-truth counts and confusion-matrix cells — never boxes.
+    area range and IoU threshold and their summary per area range), ground-truth counts and
+    confusion-matrix cells — never boxes.
     Batched and one-shot updates, and shards merged in any order, give identical results.
 
     Parameters
