@@ -185,8 +185,8 @@ class SharedRasterising:
     thread that takes it; a polygon's runs do not depend on the others, so the result is the
     same as one call on all of them.
 
-    The owner calls :meth:`rasterise` (at most once) and, whatever happens, :meth:`close`
-    when it has nothing more to share; :meth:`help` returns once the job is done or when the
+    The owner calls :meth:`rasterise` (once per set of polygons) and, whatever happens,
+    :meth:`close` when it has nothing more to share; :meth:`help` returns once the job is done or when the
     owner closes without one.
     """
 
@@ -205,9 +205,11 @@ class SharedRasterising:
         """:func:`modelmetrics.kernels.rle.from_polygons` of every polygon, chunks shared."""
         n = part_start.shape[0] - 1
         bounds = np.linspace(0, n, min(self.CHUNKS, max(n, 1)) + 1).astype(np.int64)
-        with self._lock:
+        with self._lock:  # a job of its own: counters start again
             self._job = (xy, part_start, h, w, bounds)
             self._results = [None] * (bounds.size - 1)
+            self._taken = self._done = 0
+            self._error = None
             self._changed.notify_all()
         self._work()
         with self._lock:
