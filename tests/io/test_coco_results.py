@@ -729,6 +729,17 @@ def test_mutations_agree_with_json_loads(edits):
         assert_matches(read_coco_results(data), records)
 
 
+@pytest.mark.parametrize("edits", [[(54, 45), (56, 32)], [(54, 45), (56, 195)]])
+def test_a_bad_value_before_a_syntax_error_reports_the_syntax_error(edits):
+    # "[10.5, 2e1,-3  4]": the negative width is seen first, but the record is not JSON at all
+    # (the second case also breaks UTF-8); the error is json's, as a clear InvalidInputError
+    data = bytearray(VALID)
+    for position, byte in edits:
+        data[position] = byte
+    with pytest.raises(InvalidInputError, match="not valid"):
+        read_coco_results(bytes(data))
+
+
 _GUARD_SCRIPT = r'''
 import ctypes, mmap, sys
 import numpy as np

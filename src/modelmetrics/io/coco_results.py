@@ -446,8 +446,12 @@ def _half_by_bytes(pairs) -> int:
 
 def _from_buffer(buf: np.ndarray, parts: int | None = None) -> CocoResults:
     status, err_pos, n, ints, score, bbox, has_bbox, segs, slow = scan_buffer(buf, parts)
-    if status == _scan.ERR_VALUE:  # record n is well-formed JSON with a bad value
-        _check_record(n, json.loads(buf[err_pos : _scan.value_end(buf, err_pos)].tobytes()))
+    if status == _scan.ERR_VALUE:  # record n has a bad value, found as soon as it was read
+        try:
+            record = json.loads(buf[err_pos : _scan.value_end(buf, err_pos)].tobytes())
+        except ValueError:  # malformed further on (e.g. "[1, -3  4]"): the JSON error first,
+            return _from_json(buf)  # as json.loads would report it
+        _check_record(n, record)
         raise AssertionError(f"record {n} was flagged but passes the checks")  # pragma: no cover
     if status != _scan.OK:
         return _from_json(buf)
