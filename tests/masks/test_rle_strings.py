@@ -209,3 +209,78 @@ def test_iou_of_strings_equals_iou_of_decoded_masks():
                 k += 1
     np.testing.assert_array_equal(ours, dense)
     assert (ours == -1).any() and (ours > 0).any()
+
+
+def _write(runs) -> bytes:
+    """maskApi.c's rleToString for any integers (negative or above 2**32 - 1 included): runs
+    from the fourth on as the difference with the run two before."""
+    out = bytearray()
+    for i, run in enumerate(runs):
+        x = int(run) - (int(runs[i - 2]) if i > 2 else 0)
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5
+            more = (x != -1) if c & 0x10 else (x != 0)
+            out.append(48 + (c | (0x20 if more else 0)))
+    return bytes(out)
+
+
+def _walks(rng, n):
+    """Run sequences of one-character deltas (|delta| <= 15), so that the kernels read most of
+    them eight codes at a time, starting near the edges of that reading: runs of 0 to 80 (runs
+    of 0 and runs that go negative inside a block of eight), near 2**32 - 1 (runs above it
+    inside a block), and large; some with a longer code or an escape among them."""
+    sequences = []
+    for t in range(n):
+        m = int(rng.integers(3, 60))
+        start = [int(rng.integers(0, 80)), int(rng.integers(0, 80)),
+                 K._UINT32_MAX - int(rng.integers(0, 100)), int(rng.integers(100, 10**6))][t % 4]
+        runs = [int(rng.integers(0, 5000)), start, int(rng.integers(0, 80))]
+        for k in range(3, m):
+            runs.append(runs[k - 2] + int(rng.integers(-15 if t % 3 else -3, 16)))
+        if t % 7 == 0 and m > 10:  # a longer code among the short ones
+            k = int(rng.integers(3, m))
+            runs[k] += int(rng.integers(16, 4000))
+        sequences.append(runs)
+    return sequences
+
+
+@pytest.mark.parametrize("escaped", [False, True])
+def test_check_of_long_strings_equals_a_plain_reading(escaped):
+    """``check_strings`` reads runs of one-character codes eight at a time: statuses, areas,
+    canonical flags and run counts still equal the plain reading, for runs that reach 0, go
+    negative or above 2**32 - 1 anywhere in a block of eight, and for strings cut or changed
+    inside one."""
+    rng = np.random.default_rng(11)
+    strings, totals = [], []
+    for t, runs in enumerate(_walks(rng, 4000)):
+        s = bytearray(_write(runs))
+        total = sum(runs)
+        if t % 11 == 1:
+            s[rng.integers(len(s))] = int(rng.integers(48, 112))
+        elif t % 11 == 2:
+            s = s[:rng.integers(1, len(s))]
+        elif t % 11 == 3:
+            total -= 1
+        strings.append(bytes(s))
+        totals.append(total)
+    if escaped:
+        strings = [s.replace(b"\\", b"\\\\") for s in strings]
+    buf, starts, ends, esc = _flat(strings, escaped)
+    h = np.ones(len(strings), np.int64)
+    w = np.array(totals, np.int64)
+    status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, h, w)
+    seen = {}
+    for i, s in enumerate(strings):
+        expected, expected_runs = _read(s, escaped, totals[i])
+        seen[expected] = seen.get(expected, 0) + 1
+        assert status[i] == expected, (i, s)
+        if expected == K.RLE_OK:
+            assert runs[i] == len(expected_runs), (i, s)
+            assert areas[i] == sum(expected_runs[1::2]), (i, s)
+            assert canonical[i] == (0 not in expected_runs[1:]), (i, s)
+    # every outcome is well represented, valid strings with empty runs included
+    assert min(seen.get(code, 0) for code in (K.RLE_OK, K.RLE_BAD_COUNT, K.RLE_BAD_SUM)) > 200
+    ok = status == K.RLE_OK
+    assert (~canonical[ok]).sum() > 20 and canonical[ok].sum() > 100

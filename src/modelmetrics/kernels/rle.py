@@ -25,6 +25,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from . import json_scan as _js
+from .swar import load_u64, trailing_zeros
 
 _INLINE = {**jit_options(), "inline": "always"}
 
@@ -128,8 +129,11 @@ def check_strings(buf, starts, ends, escaped, h, w):
     n_chunks = min(n, 256)
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            status[i], areas[i], canonical[i], runs[i] = _decode_one(
-                buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
+            status[i], areas[i], canonical[i], runs[i] = _check_one(
+                buf, starts[i], ends[i], escaped[i], h[i] * w[i])
+            if status[i] != RLE_OK:
+                status[i], areas[i], canonical[i], runs[i] = _decode_exact(
+                    buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
     return status, areas, canonical, runs
 
 
@@ -219,6 +223,14 @@ def _decode_valid(buf, p, end, escaped, total, counts, out, write):
         if code != RLE_OK:
             return code, area, False, m
         m += 1
+    return _outcome(bits, acc, total, area, empty, first, m)
+
+
+@njit(**_INLINE)
+def _outcome(bits, acc, total, area, empty, first, m):
+    """(status, area, canonical flag, runs) of a string read to its end: ``bits`` the OR of
+    its runs, ``acc`` their sum (to equal ``total`` unless < 0), ``empty`` its runs of 0,
+    ``first`` its first run, ``m`` its runs."""
     if (bits >> 32) != 0:
         return RLE_BAD_COUNT, area, False, m
     canonical = empty == (first == 0)
@@ -235,6 +247,110 @@ def _next_run(buf, p, end, escaped, last, counts, at, write, bits, acc, empty):
     if write and code == RLE_OK:  # a code that ends: the room has a place for it
         counts[at] = x
     return code, x, p, bits | x, acc + x, empty + (x == 0)
+
+
+# Eight one-character codes at a time (check only). A character '0'..'O' (48..79) is a whole
+# code of 5 bits, the delta d in -16..15 stored as d + 16 after xor 0x10 (bit 0x10 is its sign).
+# From the fourth run on, runs of one parity are the runs two before plus these deltas, so the
+# eight runs of a block are two chains of four (bytes 0, 2, 4, 6 and 1, 3, 5, 7): adding the
+# word to itself shifted by 2 and 4 bytes gives each chain's prefix sums, plus 16 per step, in
+# its bytes (at most 4 * 31 = 124: no carry between bytes).
+_ASCII_ZEROS = np.uint64(0x3030303030303030)
+_HIGH_BITS = np.uint64(0x8080808080808080)
+_LOW_7_BITS = np.uint64(0x7F7F7F7F7F7F7F7F)
+_SIGN_BITS = np.uint64(0x1010101010101010)
+_EVEN_BYTES = np.uint64(0x00FF00FF00FF00FF)
+_LANE_ONES = np.uint64(0x0001000100010001)
+_U8 = np.uint64(8)
+_U16 = np.uint64(16)
+_U32 = np.uint64(32)
+_U48 = np.uint64(48)
+_BYTE = np.uint64(0xFF)
+_CHAIN_SAFE = np.int64(_UINT32_MAX) - 64  # a chain from below this stays <= 2**32 - 1
+
+
+@njit(**_INLINE)
+def _not_one_char_codes(word):
+    """The high bit of each of eight bytes that is not a one-character code (48..79)."""
+    below = ~((word | _HIGH_BITS) - _ASCII_ZEROS) & _HIGH_BITS  # < 48 (for bytes < 128)
+    above = ((word & _LOW_7_BITS) + _ASCII_ZEROS) & _HIGH_BITS  # (byte & 0x7F) >= 80
+    return below | above | (word & _HIGH_BITS)
+
+
+@njit(**_INLINE)
+def _chain(last, lanes):
+    """Four runs of one parity: ``last`` (the run two before the first) plus the prefix sums
+    held in ``lanes`` (16 bits each: prefix + 16 (k + 1) in lane k). Returns (their sum, the
+    fourth, the OR of the four (bits above 31 flag one out of range), how many are 0)."""
+    total = 4 * last + np.int64((lanes * _LANE_ONES) >> _U48) - 160
+    fourth = last + np.int64(lanes >> _U48) - 64
+    if 64 < last < _CHAIN_SAFE:  # the usual case: every run is in 1..2**32 - 1
+        return total, fourth, np.int64(0), 0
+    first = last + np.int64(lanes & _BYTE) - 16
+    second = last + np.int64((lanes >> _U16) & _BYTE) - 32
+    third = last + np.int64((lanes >> _U32) & _BYTE) - 48
+    return (total, fourth, first | second | third | fourth,
+            (first == 0) + (second == 0) + (third == 0) + (fourth == 0))
+
+
+@njit(**_INLINE)
+def _check_one(buf, p, end, escaped, total):
+    """:func:`_decode_valid` without writing the runs (status, area, canonical flag, runs),
+    reading eight one-character codes at a time where it can. As there, any status but
+    ``RLE_OK`` only means the string is not valid."""
+    no_runs = np.empty(0, np.uint32)
+    m = 0
+    bits = np.int64(0)
+    acc = np.int64(0)
+    empty = 0
+    area = np.int64(0)
+    first = np.int64(1)
+    if p < end:
+        code, first, p, bits, acc, empty = _next_run(buf, p, end, escaped, 0, no_runs, 0,
+                                                     False, bits, acc, empty)
+        if code != RLE_OK:
+            return code, area, False, m
+        m = 1
+    ones = np.int64(0)  # the last run of 1s and of 0s: none for runs 1 and 2
+    zeros = np.int64(0)
+    one_by_one_until = p  # codes before this are read one by one (a longer code is near)
+    while p < end:
+        if m >= 3 and p >= one_by_one_until and p + 8 <= end:
+            word = load_u64(buf, p)
+            others = _not_one_char_codes(word)
+            if others == 0:
+                prefix = (word - _ASCII_ZEROS) ^ _SIGN_BITS
+                prefix += prefix << _U16
+                prefix += prefix << _U32
+                odd = m & 1  # run m is a run of 1s
+                a_total, a_last, a_bits, a_empty = _chain(ones if odd else zeros,
+                                                          prefix & _EVEN_BYTES)
+                b_total, b_last, b_bits, b_empty = _chain(zeros if odd else ones,
+                                                          (prefix >> _U8) & _EVEN_BYTES)
+                if odd:
+                    ones, zeros = a_last, b_last
+                    area += a_total
+                else:
+                    zeros, ones = a_last, b_last
+                    area += b_total
+                acc += a_total + b_total
+                bits |= a_bits | b_bits
+                empty += a_empty + b_empty
+                m += 8
+                p += 8
+                continue
+            one_by_one_until = p + np.int64(trailing_zeros(others) >> np.uint64(3)) + 1
+        if m & 1:
+            code, ones, p, bits, acc, empty = _next_run(buf, p, end, escaped, ones, no_runs, 0,
+                                                        False, bits, acc, empty)
+            area += ones
+        else:
+            code, zeros, p, bits, acc, empty = _next_run(buf, p, end, escaped, zeros, no_runs,
+                                                         0, False, bits, acc, empty)
+        if code != RLE_OK:
+            return code, area, False, m
+        m += 1
+    return _outcome(bits, acc, total, area, empty, first, m)
 
 
 @njit(**jit_options())
