@@ -130,7 +130,7 @@ def check_strings(buf, starts, ends, escaped, h, w):
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
             status[i], areas[i], canonical[i], runs[i] = _check_one(
-                buf, starts[i], ends[i], escaped[i], h[i] * w[i])
+                buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs)
             if status[i] != RLE_OK:
                 status[i], areas[i], canonical[i], runs[i] = _decode_exact(
                     buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
@@ -294,11 +294,10 @@ def _chain(last, lanes):
 
 
 @njit(**_INLINE)
-def _check_one(buf, p, end, escaped, total):
+def _check_one(buf, p, end, escaped, total, no_runs):
     """:func:`_decode_valid` without writing the runs (status, area, canonical flag, runs),
     reading eight one-character codes at a time where it can. As there, any status but
-    ``RLE_OK`` only means the string is not valid."""
-    no_runs = np.empty(0, np.uint32)
+    ``RLE_OK`` only means the string is not valid. ``no_runs``: an empty uint32 array."""
     m = 0
     bits = np.int64(0)
     acc = np.int64(0)
