@@ -560,6 +560,19 @@ def to_bbox(counts, start, h, w):
 
 
 @njit(**_INLINE)
+def _advance(x, y, run, h):
+    """(column, row) of pixel ``x * h + y + run`` (``0 <= y < h``, ``run >= 0``): a division
+    only for runs of a column or more."""
+    if run >= h:
+        q = run // h
+        x += q
+        run -= q * h
+    y += run
+    wrap = np.int64(y >= h)  # branch-free: runs are as often shorter as longer than the rest
+    return x + wrap, y - wrap * h
+
+
+@njit(**_INLINE)
 def _bbox_one(counts, lo, hi, h, w, out):
     m = ((hi - lo) // 2) * 2
     if m == 0 or h == 0:
@@ -569,24 +582,24 @@ def _bbox_one(counts, lo, hi, h, w, out):
     ys = h
     xe = np.int64(0)
     ye = np.int64(0)
-    cc = np.int64(0)
+    x = np.int64(0)  # column and row of the next pixel (maskApi.c's cc / h and cc % h)
+    y = np.int64(0)
     for j in range(0, m, 2):  # (0s, 1s) pairs; an empty run of 1s adds nothing
-        cc += np.int64(counts[lo + j])
+        x, y = _advance(x, y, np.int64(counts[lo + j]), h)
         ones = np.int64(counts[lo + j + 1])
         if ones == 0:
             continue
-        y0 = cc % h
-        x0 = cc // h
-        cc += ones
-        y1 = (cc - 1) % h
-        x1 = (cc - 1) // h
-        if x0 < x1:  # the run spans columns: every row is covered
-            ys = 0
-            ye = h - 1
+        x0 = x
+        y0 = y
+        x, y = _advance(x, y, ones, h)
+        back = np.int64(y == 0)  # the run's last pixel, one before (x, y)
+        x1 = x - back
+        y1 = y - 1 + back * h
+        spans = x0 < x1  # the run spans columns: every row is covered
         xs = min(xs, x0)
         xe = max(xe, x1)
-        ys = min(ys, y0, y1)
-        ye = max(ye, y0, y1)
+        ys = min(ys, 0 if spans else min(y0, y1))
+        ye = max(ye, h - 1 if spans else max(y0, y1))
     # unsigned arithmetic, as maskApi.c: nothing found gives (w, h, 2**32 + 1 - w, ...)
     out[0] = xs
     out[1] = ys
