@@ -248,8 +248,8 @@ def _walks(rng, n):
 
 @pytest.mark.parametrize("escaped", [False, True])
 def test_check_of_long_strings_equals_a_plain_reading(escaped):
-    """``check_strings`` reads runs of one-character codes eight at a time: statuses, areas,
-    canonical flags and run counts still equal the plain reading, for runs that reach 0, go
+    """``check_strings`` and ``decode_strings`` read runs of one-character codes eight at a
+    time: statuses, runs, areas, canonical flags and run counts still equal the plain reading, for runs that reach 0, go
     negative or above 2**32 - 1 anywhere in a block of eight, and for strings cut or changed
     inside one."""
     rng = np.random.default_rng(11)
@@ -271,12 +271,15 @@ def test_check_of_long_strings_equals_a_plain_reading(escaped):
     h = np.ones(len(strings), np.int64)
     w = np.array(totals, np.int64)
     status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, h, w)
+    counts, start, decoded_status = K.decode_strings(buf, starts, ends, esc, h, w)
+    np.testing.assert_array_equal(decoded_status, status)
     seen = {}
     for i, s in enumerate(strings):
         expected, expected_runs = _read(s, escaped, totals[i])
         seen[expected] = seen.get(expected, 0) + 1
         assert status[i] == expected, (i, s)
         if expected == K.RLE_OK:
+            assert counts[start[i]:start[i + 1]].tolist() == expected_runs, (i, s)
             assert runs[i] == len(expected_runs), (i, s)
             assert areas[i] == sum(expected_runs[1::2]), (i, s)
             assert canonical[i] == (0 not in expected_runs[1:]), (i, s)

@@ -129,11 +129,8 @@ def check_strings(buf, starts, ends, escaped, h, w):
     n_chunks = min(n, 256)
     for chunk in prange(n_chunks):
         for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
-            status[i], areas[i], canonical[i], runs[i] = _check_one(
-                buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs)
-            if status[i] != RLE_OK:
-                status[i], areas[i], canonical[i], runs[i] = _decode_exact(
-                    buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
+            status[i], areas[i], canonical[i], runs[i] = _decode_one(
+                buf, starts[i], ends[i], escaped[i], h[i] * w[i], no_runs, 0, 0, False)
     return status, areas, canonical, runs
 
 
@@ -186,44 +183,6 @@ def _long_code(buf, p, end, escaped):
             if (c & 0x10) != 0:
                 x |= np.int64(-1) << (5 * k)
             return RLE_OK, x, p
-
-
-@njit(**_INLINE)
-def _decode_valid(buf, p, end, escaped, total, counts, out, write):
-    """:func:`_decode_exact` for a valid string, in fewer steps: after the first run, runs are
-    read two at a time (the one of 1s, then of 0s, each the difference with the last of its
-    kind from the fourth run on) and counts out of range are found at the end. Any status but
-    ``RLE_OK`` only means the string is not valid; the other values are then unspecified.
-    Writes at most as many runs as the string has characters that end a code."""
-    m = 0
-    bits = np.int64(0)  # every run OR-ed: bits 32.. are set when one is out of range
-    acc = np.int64(0)
-    empty = 0  # runs of length 0
-    area = np.int64(0)
-    first = np.int64(1)
-    if p < end:
-        code, first, p, bits, acc, empty = _next_run(buf, p, end, escaped, 0, counts, out,
-                                                     write, bits, acc, empty)
-        if code != RLE_OK:
-            return code, area, False, m
-        m = 1
-    ones = np.int64(0)  # the last run of 1s and of 0s: none for runs 1 and 2
-    zeros = np.int64(0)
-    while p < end:
-        code, ones, p, bits, acc, empty = _next_run(buf, p, end, escaped, ones, counts,
-                                                    out + m, write, bits, acc, empty)
-        if code != RLE_OK:
-            return code, area, False, m
-        area += ones
-        m += 1
-        if p >= end:
-            break
-        code, zeros, p, bits, acc, empty = _next_run(buf, p, end, escaped, zeros, counts,
-                                                     out + m, write, bits, acc, empty)
-        if code != RLE_OK:
-            return code, area, False, m
-        m += 1
-    return _outcome(bits, acc, total, area, empty, first, m)
 
 
 @njit(**_INLINE)
@@ -294,19 +253,22 @@ def _chain(last, lanes):
 
 
 @njit(**_INLINE)
-def _check_one(buf, p, end, escaped, total, no_runs):
-    """:func:`_decode_valid` without writing the runs (status, area, canonical flag, runs),
-    reading eight one-character codes at a time where it can. As there, any status but
-    ``RLE_OK`` only means the string is not valid. ``no_runs``: an empty uint32 array."""
+def _decode_valid(buf, p, end, escaped, total, counts, out, write):
+    """:func:`_decode_exact` for a valid string, in fewer steps: from the fourth run on, eight
+    one-character codes at a time where it can (see :func:`_chain`), the others one by one
+    (each run the difference with the last of its kind, 1s or 0s); counts out of range are found
+    at the end. Any status but ``RLE_OK`` only means the string is not valid; the other values
+    (and the runs written) are then unspecified. Writes at most as many runs as the string has
+    characters that end a code."""
     m = 0
-    bits = np.int64(0)
+    bits = np.int64(0)  # every run OR-ed: bits 32.. are set when one is out of range
     acc = np.int64(0)
-    empty = 0
+    empty = 0  # runs of length 0
     area = np.int64(0)
     first = np.int64(1)
     if p < end:
-        code, first, p, bits, acc, empty = _next_run(buf, p, end, escaped, 0, no_runs, 0,
-                                                     False, bits, acc, empty)
+        code, first, p, bits, acc, empty = _next_run(buf, p, end, escaped, 0, counts, out,
+                                                     write, bits, acc, empty)
         if code != RLE_OK:
             return code, area, False, m
         m = 1
@@ -322,10 +284,20 @@ def _check_one(buf, p, end, escaped, total, no_runs):
                 prefix += prefix << _U16
                 prefix += prefix << _U32
                 odd = m & 1  # run m is a run of 1s
-                a_total, a_last, a_bits, a_empty = _chain(ones if odd else zeros,
-                                                          prefix & _EVEN_BYTES)
-                b_total, b_last, b_bits, b_empty = _chain(zeros if odd else ones,
-                                                          (prefix >> _U8) & _EVEN_BYTES)
+                a_start = ones if odd else zeros
+                b_start = zeros if odd else ones
+                a_lanes = prefix & _EVEN_BYTES
+                b_lanes = (prefix >> _U8) & _EVEN_BYTES
+                if write:
+                    for k in range(4):
+                        shift = np.uint64(16 * k)
+                        step = 16 * (k + 1)
+                        counts[out + m + 2 * k] = np.uint32(
+                            (a_start + np.int64((a_lanes >> shift) & _BYTE) - step) & _UINT32_MAX)
+                        counts[out + m + 2 * k + 1] = np.uint32(
+                            (b_start + np.int64((b_lanes >> shift) & _BYTE) - step) & _UINT32_MAX)
+                a_total, a_last, a_bits, a_empty = _chain(a_start, a_lanes)
+                b_total, b_last, b_bits, b_empty = _chain(b_start, b_lanes)
                 if odd:
                     ones, zeros = a_last, b_last
                     area += a_total
@@ -340,12 +312,12 @@ def _check_one(buf, p, end, escaped, total, no_runs):
                 continue
             one_by_one_until = p + np.int64(trailing_zeros(others) >> np.uint64(3)) + 1
         if m & 1:
-            code, ones, p, bits, acc, empty = _next_run(buf, p, end, escaped, ones, no_runs, 0,
-                                                        False, bits, acc, empty)
+            code, ones, p, bits, acc, empty = _next_run(buf, p, end, escaped, ones, counts,
+                                                        out + m, write, bits, acc, empty)
             area += ones
         else:
-            code, zeros, p, bits, acc, empty = _next_run(buf, p, end, escaped, zeros, no_runs,
-                                                         0, False, bits, acc, empty)
+            code, zeros, p, bits, acc, empty = _next_run(buf, p, end, escaped, zeros, counts,
+                                                         out + m, write, bits, acc, empty)
         if code != RLE_OK:
             return code, area, False, m
         m += 1
