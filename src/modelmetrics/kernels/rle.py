@@ -208,7 +208,7 @@ def _next_run(buf, p, end, escaped, last, counts, at, write, bits, acc, empty):
     return code, x, p, bits | x, acc + x, empty + (x == 0)
 
 
-# Eight one-character codes at a time (check only). A character '0'..'O' (48..79) is a whole
+# Eight one-character codes at a time. A character '0'..'O' (48..79) is a whole
 # code of 5 bits, the delta d in -16..15 stored as d + 16 after xor 0x10 (bit 0x10 is its sign).
 # From the fourth run on, runs of one parity are the runs two before plus these deltas, so the
 # eight runs of a block are two chains of four (bytes 0, 2, 4, 6 and 1, 3, 5, 7): adding the
