@@ -88,16 +88,24 @@ def test_string_kernels_equal_a_plain_reading(seed, escaped):
     strings, totals = _strings(rng, 3000)
     if escaped:  # JSON text: a backslash written twice, sometimes once (a bad escape)
         strings = [s.replace(b"\\", b"\\\\" if i % 7 else b"\\") for i, s in enumerate(strings)]
+    seen, _ = _kernels_equal_plain_reading(strings, totals, escaped)
+    assert len(seen) == (6 if escaped else 5)
+
+
+def _kernels_equal_plain_reading(strings, totals, escaped):
+    """Assert that ``check_strings`` and ``decode_strings`` agree with :func:`_read` on every
+    string (``totals``: the pixels each must add up to); returns how many strings got each
+    status, and the canonical flags of the valid ones."""
     buf, starts, ends, esc = _flat(strings, escaped)
     h = np.ones(len(strings), np.int64)
     w = np.array(totals, np.int64)
     status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, h, w)
     counts, start, decoded_status = K.decode_strings(buf, starts, ends, esc, h, w)
     np.testing.assert_array_equal(status, decoded_status)
-    seen = set()
+    seen = {}
     for i, s in enumerate(strings):
         expected, expected_runs = _read(s, escaped, totals[i])
-        seen.add(expected)
+        seen[expected] = seen.get(expected, 0) + 1
         assert status[i] == expected, (i, s)
         if expected in (K.RLE_OK, K.RLE_BAD_SUM):
             assert start[i + 1] - start[i] == len(expected_runs) == runs[i], (i, s)
@@ -105,7 +113,7 @@ def test_string_kernels_equal_a_plain_reading(seed, escaped):
         if expected == K.RLE_OK:
             assert areas[i] == sum(expected_runs[1::2]), (i, s)
             assert canonical[i] == (0 not in expected_runs[1:]), (i, s)
-    assert len(seen) == (6 if escaped else 5)
+    return seen, canonical[status == K.RLE_OK]
 
 
 def test_one_string_of_each_status():
@@ -249,9 +257,9 @@ def _walks(rng, n):
 @pytest.mark.parametrize("escaped", [False, True])
 def test_check_of_long_strings_equals_a_plain_reading(escaped):
     """``check_strings`` and ``decode_strings`` read runs of one-character codes eight at a
-    time: statuses, runs, areas, canonical flags and run counts still equal the plain reading, for runs that reach 0, go
-    negative or above 2**32 - 1 anywhere in a block of eight, and for strings cut or changed
-    inside one."""
+    time: statuses, runs, areas, canonical flags and run counts still equal the plain reading,
+    for runs that reach 0, go negative or above 2**32 - 1 anywhere in a block of eight, and for
+    strings cut or changed inside one."""
     rng = np.random.default_rng(11)
     strings, totals = [], []
     for t, runs in enumerate(_walks(rng, 4000)):
@@ -267,23 +275,7 @@ def test_check_of_long_strings_equals_a_plain_reading(escaped):
         totals.append(total)
     if escaped:
         strings = [s.replace(b"\\", b"\\\\") for s in strings]
-    buf, starts, ends, esc = _flat(strings, escaped)
-    h = np.ones(len(strings), np.int64)
-    w = np.array(totals, np.int64)
-    status, areas, canonical, runs = K.check_strings(buf, starts, ends, esc, h, w)
-    counts, start, decoded_status = K.decode_strings(buf, starts, ends, esc, h, w)
-    np.testing.assert_array_equal(decoded_status, status)
-    seen = {}
-    for i, s in enumerate(strings):
-        expected, expected_runs = _read(s, escaped, totals[i])
-        seen[expected] = seen.get(expected, 0) + 1
-        assert status[i] == expected, (i, s)
-        if expected == K.RLE_OK:
-            assert counts[start[i]:start[i + 1]].tolist() == expected_runs, (i, s)
-            assert runs[i] == len(expected_runs), (i, s)
-            assert areas[i] == sum(expected_runs[1::2]), (i, s)
-            assert canonical[i] == (0 not in expected_runs[1:]), (i, s)
+    seen, canonical = _kernels_equal_plain_reading(strings, totals, escaped)
     # every outcome is well represented, valid strings with empty runs included
     assert min(seen.get(code, 0) for code in (K.RLE_OK, K.RLE_BAD_COUNT, K.RLE_BAD_SUM)) > 200
-    ok = status == K.RLE_OK
-    assert (~canonical[ok]).sum() > 20 and canonical[ok].sum() > 100
+    assert (~canonical).sum() > 20 and canonical.sum() > 100
