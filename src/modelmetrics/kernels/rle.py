@@ -186,17 +186,6 @@ def _long_code(buf, p, end, escaped):
 
 
 @njit(**_INLINE)
-def _outcome(bits, acc, total, area, empty, first, m):
-    """(status, area, canonical flag, runs) of a string read to its end: ``bits`` the OR of
-    its runs, ``acc`` their sum (to equal ``total`` unless < 0), ``empty`` its runs of 0,
-    ``first`` its first run, ``m`` its runs."""
-    if (bits >> 32) != 0:
-        return RLE_BAD_COUNT, area, False, m
-    canonical = empty == (first == 0)
-    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical, m
-
-
-@njit(**_INLINE)
 def _next_run(buf, p, end, escaped, last, counts, at, write, bits, acc, empty):
     """The run coded at ``buf[p]`` plus ``last``, written to ``counts[at]`` when ``write``, and
     the tallies of :func:`_decode_valid` with it: (status code, run, next position, bits, sum,
@@ -321,7 +310,10 @@ def _decode_valid(buf, p, end, escaped, total, counts, out, write):
         if code != RLE_OK:
             return code, area, False, m
         m += 1
-    return _outcome(bits, acc, total, area, empty, first, m)
+    if (bits >> 32) != 0:
+        return RLE_BAD_COUNT, area, False, m
+    canonical = empty == (first == 0)
+    return (RLE_OK if total < 0 or acc == total else RLE_BAD_SUM), area, canonical, m
 
 
 @njit(**jit_options())

@@ -186,8 +186,8 @@ class SharedRasterising:
     same as one call on all of them.
 
     The owner calls :meth:`rasterise` (once per set of polygons) and, whatever happens,
-    :meth:`close` when it has nothing more to share; :meth:`help` returns once the job is done or when the
-    owner closes without one.
+    :meth:`close` when it has nothing more to share; :meth:`help` returns once the job is done
+    or when the owner closes without one.
     """
 
     CHUNKS = 16
