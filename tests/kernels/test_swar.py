@@ -1,4 +1,4 @@
-"""Eight-bytes-at-a-time helpers of the JSON scanners against byte-by-byte references."""
+"""Several-bytes-at-a-time helpers of the JSON scanners against byte-by-byte references."""
 
 import numpy as np
 import pytest
@@ -47,25 +47,26 @@ def _plain(byte: int) -> bool:
     return 32 <= byte < 128 and byte not in (34, 92)
 
 
-@pytest.mark.parametrize("position", range(8))
-def test_plain_text_run_stops_at_every_special_byte_value(position):
+def _specials(data) -> int:
+    return sum(1 << k for k, byte in enumerate(data[:32]) if not _plain(int(byte)))
+
+
+@pytest.mark.parametrize("position", [0, 1, 7, 8, 15, 16, 30, 31])
+def test_string_specials_flag_every_special_byte_value(position):
     rng = np.random.default_rng(position)
     plain = np.array([b for b in range(256) if _plain(b)], np.uint8)
     for value in range(256):
-        word = rng.choice(plain, 16)
-        word[position] = value
-        later = rng.integers(0, 256, 16 - position - 1).astype(np.uint8)  # anything after
-        word[position + 1:] = later
-        expected = position if not _plain(value) else next(
-            (k for k in range(position + 1, 8) if not _plain(int(word[k]))), 8)
-        assert swar._plain_text_run_at(word, 0) == expected, (value, word[:8].tobytes())
+        data = rng.choice(plain, 40)
+        data[position] = value
+        data[32:] = 0  # beyond the 32 bytes: never flagged
+        assert int(swar._string_specials_at(data, 0)) == _specials(data), value
 
 
-def test_plain_text_run_on_random_words():
+def test_string_specials_on_random_bytes_at_any_offset():
     rng = np.random.default_rng(5)
-    for _ in range(20_000):
-        word = rng.integers(0, 256, 16).astype(np.uint8)
-        if rng.random() < 0.7:  # mostly plain text, sometimes a special byte somewhere
-            word[:8] = rng.integers(32, 127, 8)
-        expected = next((k for k in range(8) if not _plain(int(word[k]))), 8)
-        assert swar._plain_text_run_at(word, 0) == expected
+    for _ in range(5_000):
+        data = rng.integers(0, 256, 48).astype(np.uint8)
+        if rng.random() < 0.7:  # mostly plain text, sometimes special bytes here and there
+            data[:40] = rng.integers(32, 127, 40)
+        offset = int(rng.integers(0, 16))
+        assert int(swar._string_specials_at(data, offset)) == _specials(data[offset:])

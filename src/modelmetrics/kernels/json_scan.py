@@ -28,10 +28,11 @@ An integer token (no fraction, no exponent) is an ``int`` for :func:`json.loads`
 field it is converted like Python's ``float(int)``, so ``-0`` gives ``+0.0`` (while ``-0.0`` gives
 ``-0.0``).
 
-Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (16) bytes are
+Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (32) bytes are
 ``0`` (a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every
-loop stops on it and no bound check is needed). Digits are read eight bytes at a time and a key
-as the sixteen bytes after its opening quote: the padding keeps those reads inside the array
+loop stops on it and no bound check is needed). Digits are read eight bytes at a time, a key
+as the sixteen bytes after its opening quote and strings 32 bytes at a time: the padding keeps
+those reads inside the array
 wherever in the document they start. Each public kernel checks the padding (``ERR_BUFFER``),
 then reads through the array's data pointer (:func:`~modelmetrics.kernels.swar.data_pointer`):
 no per-byte negative-index handling and no reference counting in the loops, so the private
@@ -48,7 +49,7 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
-from .swar import data_pointer, digit_run, load_u64, plain_text_run
+from .swar import data_pointer, digit_run, load_u64, string_specials_32, trailing_zeros
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -56,7 +57,7 @@ _INLINE = {**jit_options(), "inline": "always"}
 
 # --------------------------------------------------------------------------------------------
 # Status codes returned by scan_results.
-PADDING = 16  # zero bytes after the document (see the input contract)
+PADDING = 32  # zero bytes after the document (see the input contract)
 
 OK = 0
 ERR_SYNTAX = 1  # not valid JSON (or invalid UTF-8) at err_pos
@@ -312,10 +313,11 @@ def _scan_string(buf, i):
     i += 1
     escaped = NO_ESCAPES
     while True:
-        run = plain_text_run(load_u64(buf, i))  # eight bytes at a time through plain text
-        i += run
-        if run == 8:
+        special = string_specials_32(buf, i)  # 32 bytes at a time through plain text
+        if special == 0:
+            i += 32
             continue
+        i += np.int64(trailing_zeros(special))
         c = buf[i]
         if c == 34:  # "
             return OK, i + 1, escaped
@@ -1334,7 +1336,9 @@ def scan_results_into(buf, start, stop, ints, score, bbox, has_bbox):
         As for :func:`scan_results`, record indices counted from ``start``.
     """
     size = _document_size(buf)
-    segs = np.empty((N_SEG_ROWS, 16), dtype=np.int64)
+    # room for a segmentation in every record: doubling from a small table would copy it about
+    # as many times as there are doublings, in freshly mapped memory (slow to write)
+    segs = np.empty((N_SEG_ROWS, max(16, ints.shape[1])), dtype=np.int64)
     n_segs = 0
     slow = np.empty((16, 4), dtype=np.int64)
     n_slow = 0

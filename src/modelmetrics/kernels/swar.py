@@ -1,10 +1,13 @@
-"""Eight bytes at a time ("SIMD within a register") for the JSON scanners.
+"""Several bytes at a time for the JSON scanners: eight in one integer ("SIMD within a
+register"), 32 in one vector.
 
 :func:`load_u64` reads eight bytes of a uint8 array (or of its :func:`data_pointer`) at any
 offset as one uint64, byte ``i`` in the low bits: every platform Numba supports (x86-64,
 AArch64, ppc64le) is little-endian. :func:`digit_run` finds how many of the eight bytes are
 ASCII digits and converts those to their value, with a few integer operations instead of a
 branch per digit; :func:`trailing_zeros` is the count instruction it needs.
+:func:`string_specials_32` flags the bytes of 32 that end a run of plain string text, with one
+vector comparison per kind of byte.
 """
 
 import numpy as np
@@ -29,28 +32,68 @@ _U32 = np.uint64(32)
 _UINT32_MASK = np.uint64(0xFFFFFFFF)
 
 
+def _is_byte_source(buf, i) -> bool:
+    """Typing of the loads: ``buf`` a uint8 array or pointer, ``i`` an integer."""
+    return (isinstance(buf, (types.Array, types.CPointer)) and buf.dtype == types.uint8
+            and isinstance(i, types.Integer))
+
+
+def _load(context, builder, signature, args, value_type):
+    """Codegen of the loads: an unaligned load of ``value_type`` at ``buf + i``."""
+    buf_type, i_type = signature.args
+    if isinstance(buf_type, types.Array):
+        data = context.make_array(buf_type)(context, builder, args[0]).data
+    else:
+        data = args[0]
+    pointer = builder.gep(data, [context.cast(builder, args[1], i_type, types.intp)])
+    return builder.load(builder.bitcast(pointer, value_type.as_pointer()), align=1)
+
+
 @intrinsic
 def load_u64(typingctx, buf, i):
     """The eight bytes ``buf[i:i + 8]`` of a uint8 array as a little-endian uint64 (an unaligned
     load: the caller guarantees ``i + 8 <= buf.shape[0]``)."""
-    if isinstance(buf, types.Array) and buf.dtype == types.uint8:
-        from_array = True
-    elif isinstance(buf, types.CPointer) and buf.dtype == types.uint8:
-        from_array = False
-    else:
-        return None
-    if not isinstance(i, types.Integer):
+    if not _is_byte_source(buf, i):
         return None
 
     def codegen(context, builder, signature, args):
-        if from_array:
-            data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        else:
-            data = args[0]
-        offset = context.cast(builder, args[1], signature.args[1], types.intp)
-        pointer = builder.gep(data, [offset])
-        wide = builder.bitcast(pointer, ir.IntType(64).as_pointer())
-        return builder.load(wide, align=1)
+        return _load(context, builder, signature, args, ir.IntType(64))
+
+    return types.uint64(buf, i), codegen
+
+
+_BYTES_32 = ir.VectorType(ir.IntType(8), 32)
+
+
+@intrinsic
+def string_specials_32(typingctx, buf, i):
+    """One bit per byte of ``buf[i:i + 32]`` (byte ``i + k`` in bit ``k``) that a JSON string
+    cannot hold as it is: a quote, a backslash, a control character or a byte above 127. One
+    vector comparison of 32 bytes where the CPU has them (LLVM splits it on others); an
+    unaligned load: the caller guarantees ``i + 32 <= buf.shape[0]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> text = np.frombuffer(b'abc"def' + bytes(25), np.uint8)  # the zero bytes are flagged
+    >>> bin(int(_string_specials_at(text, 0)))
+    '0b11111111111111111111111110001000'
+    """
+    if not _is_byte_source(buf, i):
+        return None
+
+    def codegen(context, builder, signature, args):
+        loaded = _load(context, builder, signature, args, _BYTES_32)
+
+        def splat(value):
+            return ir.Constant(_BYTES_32, [value] * 32)
+
+        quote = builder.icmp_signed("==", loaded, splat(34))
+        backslash = builder.icmp_signed("==", loaded, splat(92))
+        # signed: bytes above 127 are negative, below 32 as the control characters are
+        other = builder.icmp_signed("<", loaded, splat(32))
+        flags = builder.or_(builder.or_(quote, backslash), other)
+        return builder.zext(builder.bitcast(flags, ir.IntType(32)), ir.IntType(64))
 
     return types.uint64(buf, i), codegen
 
@@ -111,34 +154,6 @@ def digit_run(word):
     return np.int64(count), np.int64(digits & _UINT32_MASK)
 
 
-_ONES = np.uint64(0x0101010101010101)
-_QUOTES = np.uint64(0x2222222222222222)
-_BACKSLASHES = np.uint64(0x5C5C5C5C5C5C5C5C)
-_SPACES = np.uint64(0x2020202020202020)
-
-
-@njit(**_INLINE)
-def plain_text_run(word):
-    """How many of the first bytes of eight (``word`` from :func:`load_u64`) a JSON string can
-    hold as they are: ASCII, not a quote, not a backslash, not a control character. 0 to 8.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> _plain_text_run_at(np.frombuffer(b'abc"defgh', np.uint8), 0)
-    3
-    """
-    # a zero byte of x sets its high bit in (x - 0x01..) & ~x; borrows only run towards later
-    # bytes, past the first flagged one: the first flagged byte is exact
-    quote = word ^ _QUOTES
-    backslash = word ^ _BACKSLASHES
-    special = (((quote - _ONES) & ~quote) | ((backslash - _ONES) & ~backslash)
-               | ((word - _SPACES) & ~word) | word) & _HIGH_BITS
-    if special == 0:
-        return np.int64(8)
-    return np.int64(trailing_zeros(special) >> np.uint64(3))
-
-
 @njit(**jit_options())
 def _digit_run_at(buf, i):
     """:func:`digit_run` of ``buf[i:i + 8]`` (for tests and examples)."""
@@ -158,5 +173,6 @@ def _trailing_zeros_of(value):
 
 
 @njit(**jit_options())
-def _plain_text_run_at(buf, i):
-    return plain_text_run(load_u64(buf, i))
+def _string_specials_at(buf, i):
+    """:func:`string_specials_32` (for tests and examples)."""
+    return string_specials_32(buf, i)
