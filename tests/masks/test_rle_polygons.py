@@ -55,3 +55,22 @@ def test_from_polygons_in_bulk_equals_pycocotools(seed):
     expected = [M.frPyObjects([p.tolist()], h, w)[0] for p, h, w in polygons]
     assert ours == expected
     assert np.diff(start).max() > 100  # outlines long enough for the counting sort
+
+
+def test_polygons_of_masks_with_2_to_the_32_pixels_or_more_equal_pycocotools():
+    # rleFrPoly's outline points (column * h + row) are uint32 and wrap around in such masks:
+    # pycocotools sorts the wrapped values; the order of columns is then not theirs
+    h, w = 70_000, 70_000
+    rng = np.random.default_rng(7)
+    polygons = []
+    for x0 in (61_000.0, 61_350.0, 500.0):  # wrapping inside the outline, all of it, none
+        angle = np.sort(rng.uniform(0, 2 * np.pi, 60))
+        x = x0 + 300 + 250 * np.cos(angle)
+        y = 30_000 + 200 * np.sin(angle)
+        polygons.append(np.stack([x, y], 1).ravel())
+    part_start = np.arange(0, 61 * len(polygons), 60, dtype=np.int64)[:len(polygons) + 1]
+    xy = np.concatenate(polygons).reshape(-1, 2)
+    size = np.full(len(polygons), h, np.int64)
+    counts, start = K.from_polygons(xy, part_start, size, size)
+    ours = Rles(counts, start, size, size).to_objects()
+    assert ours == [M.frPyObjects([p.tolist()], h, w)[0] for p in polygons]

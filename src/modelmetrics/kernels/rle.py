@@ -967,12 +967,13 @@ def from_polygons(xy, part_start, h, w):
         x = np.empty(k + 1, np.int64)
         y = np.empty(k + 1, np.int64)
         points = np.empty(capacity, np.int64)
+        columns = np.empty(capacity, np.int64)
         ordered = np.empty(capacity, np.int64)
         bucket = np.empty(8 * capacity + 2, np.int64)
         o = room[first]
         for p in range(first, last):
             m = _polygon(xy, part_start[p], part_start[p + 1], h[p], w[p], x, y, points,
-                         ordered, bucket, spread, o)
+                         columns, ordered, bucket, spread, o)
             start[p + 1] = m
             o += m
     _cumulate(start)
@@ -1009,10 +1010,10 @@ def _trunc(value):
 
 
 @njit(**jit_options())
-def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
+def _polygon(xy, begin, end, h, w, x, y, a, columns, ordered, bucket, out, o):
     """rleFrPoly of polygon ``xy[begin:end]``: its runs written to ``out[o:]``; returns how
-    many. ``x``, ``y`` (``end - begin + 1``), ``a``, ``ordered`` (:func:`_outline_room`) and ``bucket``
-    (8 times that and 2) are scratch.
+    many. ``x``, ``y`` (``end - begin + 1``), ``a``, ``columns``, ``ordered``
+    (:func:`_outline_room`) and ``bucket`` (8 times that and 2) are scratch.
 
     maskApi.c walks every point of the 5x upsampled outline and keeps the pairs of consecutive
     points whose x changes onto a pixel column's centre; the points of one edge follow each
@@ -1060,7 +1061,7 @@ def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
             end_v = ys + t_last
         if j > 0 and first_u != last_u:  # the pair across the shared vertex
             column = first_u if first_u < last_u else first_u - 1
-            m = _boundary_point(a, m, column, min(first_v, last_v), h, w)
+            m = _boundary_point(a, columns, m, column, min(first_v, last_v), h, w)
         last_u = end_u
         last_v = end_v
         # pairs within the edge, (t, t + 1) for t = 0 .. n - 1
@@ -1069,7 +1070,7 @@ def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
             for t in range((2 - xs) % 5, dx, 5):
                 v0 = _trunc(ys + s * t + 0.5)
                 v1 = _trunc(ys + s * (t + 1) + 0.5)
-                m = _boundary_point(a, m, xs + t, min(v0, v1), h, w)
+                m = _boundary_point(a, columns, m, xs + t, min(v0, v1), h, w)
         elif s != 0.0:
             # x = trunc(xs + s t + 0.5) is monotonic in t and moves one column at a time: find
             # where it crosses from column c to c + 1, for the centre columns c only
@@ -1078,10 +1079,15 @@ def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
             lo = min(u0, u1)
             for c in range(lo + (2 - lo) % 5, max(u0, u1), 5):
                 t = _crossing(xs, s, dy, c)
-                m = _boundary_point(a, m, c, ys + t - 1, h, w)
-    _sort_points(a, m, h, ordered, bucket)
-    ordered[m] = (h * w) & _UINT32_MAX
-    m += 1
+                m = _boundary_point(a, columns, m, c, ys + t - 1, h, w)
+    if h * w <= _UINT32_MAX:
+        _sort_points(a, columns, m, ordered, bucket)
+        ordered[m] = h * w  # the end of the mask, after every point
+        m += 1
+    else:  # points wrap around 2**32: maskApi.c sorts the mask's size (wrapped too) with them
+        a[m] = (h * w) & _UINT32_MAX
+        m += 1
+        ordered[:m] = np.sort(a[:m])
     previous = np.int64(0)
     for j in range(m):
         t = ordered[j]
@@ -1106,31 +1112,30 @@ def _polygon(xy, begin, end, h, w, x, y, a, ordered, bucket, out, o):
 
 
 @njit(**jit_options())
-def _sort_points(a, m, h, out, bucket):
-    """``a[:m]`` (points ``column * h + row``) sorted ascending into ``out[:m]``: insertion sort
-    for a few points, else a counting sort by column (a polygon's outline crosses each column a
-    few times; ``bucket`` has room for ``8 * m + 2`` columns) with the few rows of a column
-    sorted by insertion."""
-    if m <= 32 or h <= 0:
+def _sort_points(a, columns, m, out, bucket):
+    """``a[:m]`` (points ``column * h + row``, their columns in ``columns[:m]``) sorted
+    ascending into ``out[:m]``: insertion sort for a few points, else a counting sort by
+    column (a polygon's outline crosses each column a few times; ``bucket`` has room for ``8 * m
+    + 2`` columns) with the few rows of a column sorted by insertion."""
+    if m <= 32:
         out[:m] = a[:m]
         _insertion_sort(out, 0, m)
         return
-    lo = a[0] // h
+    lo = columns[0]
     hi = lo
     for i in range(m):
-        column = a[i] // h
-        lo = min(lo, column)
-        hi = max(hi, column)
+        lo = min(lo, columns[i])
+        hi = max(hi, columns[i])
     if hi - lo > 8 * m:  # sparse columns: a comparison sort is cheaper
         out[:m] = np.sort(a[:m])
         return
     bucket[:hi - lo + 2] = 0
     for i in range(m):
-        bucket[a[i] // h - lo + 1] += 1
+        bucket[columns[i] - lo + 1] += 1
     for b in range(hi - lo + 1):
         bucket[b + 1] += bucket[b]
     for i in range(m):
-        b = a[i] // h - lo
+        b = columns[i] - lo
         out[bucket[b]] = a[i]
         bucket[b] += 1
     start = 0  # bucket[b] is now the end of column b
@@ -1174,10 +1179,11 @@ def _crossing(xs, s, dy, c):
 
 
 @njit(**_INLINE)
-def _boundary_point(a, m, column, row, h, w):
+def _boundary_point(a, columns, m, column, row, h, w):
     """Record the boundary point of upsampled (column, row) as maskApi.c does (only columns 2
     modulo 5, pixel columns' centres, count): downsampled, rows clamped to [0, h] and rounded up,
-    columns outside the image dropped. Returns the new count."""
+    columns outside the image dropped; its pixel column in ``columns[m]``. Returns the new
+    count."""
     if (column - 2) % 5 != 0:
         return m
     xd = (column - 2) // 5
@@ -1189,6 +1195,7 @@ def _boundary_point(a, m, column, row, h, w):
     elif yd > h:
         yd = np.float64(h)
     a[m] = (xd * h + np.int64(math.ceil(yd))) & _UINT32_MAX
+    columns[m] = xd
     return m + 1
 
 
