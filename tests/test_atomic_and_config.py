@@ -48,6 +48,23 @@ def test_jit_defaults_cache_on_parallel_on_fastmath_off():
     assert _config_in_subprocess(MODELMETRICS_JIT_PARALLEL="0").stdout.split()[1] == "False"
 
 
+def _spin_setting_after_import(**env):
+    base = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    code = "import os, modelmetrics; print(os.environ.get('GOMP_SPINCOUNT'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**base, **env})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_openmp_spin_is_shortened_unless_the_environment_sets_it():
+    from modelmetrics._config import OPENMP_SPIN_COUNT
+
+    assert _spin_setting_after_import() == str(OPENMP_SPIN_COUNT) == "30000"
+    assert _spin_setting_after_import(GOMP_SPINCOUNT="300000") == "300000"
+    assert _spin_setting_after_import(OMP_WAIT_POLICY="active") == "None"
+
+
 def test_bad_jit_flag_is_a_clear_error():
     done = _config_in_subprocess(MODELMETRICS_JIT_CACHE="maybe")
     assert done.returncode != 0
