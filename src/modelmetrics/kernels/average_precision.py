@@ -24,12 +24,18 @@ RECALL_ONLY = np.uint8(1)
 CURVES = np.uint8(2)
 
 @njit(**jit_options())
-def _mark_undefined(precision, recall, scores, k, a):
-    """−1 in every entry of category ``k`` and area range ``a`` (nothing to measure)."""
+def _mark_undefined(precision, recall, scores, k, a, wanted):
+    """−1 in the wanted entries of category ``k`` and area range ``a`` (nothing to measure).
+    Blocks not wanted are not touched: a category's entries are spread over every page of a
+    block."""
     with_scores = scores.shape[0] > 0
     for m in range(recall.shape[0]):
+        if wanted[a, m] == NOTHING:
+            continue
         for t in range(recall.shape[2]):
             recall[m, a, t, k] = -1.0
+            if wanted[a, m] != CURVES:
+                continue
             for r in range(precision.shape[3]):
                 precision[m, a, t, r, k] = -1.0
                 if with_scores:
@@ -62,13 +68,13 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
     wanted : uint8 (A, M)
         What to compute for each (area range, max_dets cut): ``CURVES`` (recall, precision and
         scores), ``RECALL_ONLY`` or ``NOTHING``; entries not computed are left as they were
-        (unspecified in fresh arrays), except the −1 of categories without ground truth.
+        (unspecified in fresh arrays), those of categories without ground truth included.
     precision, scores : float64 (M, A, T, R, K), out
     recall : float64 (M, A, T, K), out
         pycocotools' arrays with their axes reversed but T, R, K kept in order: the entries of
         an (area range, max_dets) pair are one block, so blocks not wanted are never touched.
-        Every entry is written: −1 where the category has no ground truth that counts in the
-        area range. ``scores`` may be empty (shape (0, 0, 0, 0, 0)): it is then skipped.
+        Every wanted entry is written: −1 where the category has no ground truth that counts in
+        the area range. ``scores`` may be empty (shape (0, 0, 0, 0, 0)): it is then skipped.
     n_workers : int
         Threads to spread the categories over (largest first, each to the least-loaded
         worker: class frequencies are long-tailed, so even splits of the category range are not
@@ -123,7 +129,7 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
             for a in range(n_area):
                 most = max(most, n_gt[k, a])
                 if n_gt[k, a] == 0:
-                    _mark_undefined(precision, recall, scores, k, a)
+                    _mark_undefined(precision, recall, scores, k, a, wanted)
             if most == 0:
                 continue
             # gather the category's detections in ranked order: the passes below then read memory
