@@ -108,6 +108,17 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
         part_start = np.concatenate([part_start, part_start[-1] + np.cumsum(lengths)])
         values = np.concatenate([values, *extra_values])
         part_record = np.concatenate([part_record, np.array(extra_records, np.int64)])
+    # RLE dicts first (crowd regions): the polygons' rasterising, last, can be shared with
+    # another thread (``rasterise``), which then does its part while this one reads them; a
+    # problem with them is raised after those of the polygons and strings, as read in turn
+    object_masks = object_problem = None
+    if objects:
+        object_index = np.array([i for i, _ in objects], np.int64)
+        try:
+            object_masks = rles_from_objects([o for _, o in objects], "segmentation", what,
+                                             lambda k: f"{what} {object_index[k]}")
+        except InvalidInputError as exc:
+            object_problem = exc
     if part_record.size:
         records.append(np.unique(part_record))
         pieces.append(_polygon_masks(values, part_start, part_record, image_size, what,
@@ -119,11 +130,11 @@ def segmentation_masks(seg: Segmentations, image_size: np.ndarray, what: str, *,
             seg.buffer, seg.counts_span[index, 0], seg.counts_span[index, 1],
             seg.counts_escaped[index], seg.size[index, 0], seg.size[index, 1],
             lambda k: f"{what} {index[k]}"))
+    if object_problem is not None:
+        raise object_problem
     if objects:
-        index = np.array([i for i, _ in objects], np.int64)
-        records.append(index)
-        pieces.append(rles_from_objects([o for _, o in objects], "segmentation", what,
-                                        lambda k: f"{what} {index[k]}"))
+        records.append(object_index)
+        pieces.append(object_masks)
     if not pieces:
         return empty_rles()
     if len(pieces) == 1:
