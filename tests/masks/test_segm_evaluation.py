@@ -288,6 +288,18 @@ def test_ground_truth_errors():
             evaluate(source, results)
     with pytest.raises(InvalidInputError, match=r"'iou_type'.*'bbox' or 'segm'"):
         evaluate_coco(gt, dt, iou_type="keypoints")
+    # a bad RLE dict and, after it, a bad polygon: the polygon's problem is reported (RLE
+    # dicts are read first but their problems come last); the RLE's alone otherwise
+    h, w = gt["images"][0]["height"], gt["images"][0]["width"]
+    bad = copy.deepcopy(gt)
+    bad["annotations"][0]["segmentation"] = {"size": [h, w], "counts": [5, 3]}
+    for source in (bad, json.dumps(bad).encode()):
+        with pytest.raises(InvalidInputError, match=r"annotation 0: .*add up to 8 pixels"):
+            evaluate(source, dt)
+    bad["annotations"].append(dict(gt["annotations"][0], id=2, segmentation=[[0, 0, 2, 0]]))
+    for source in (bad, json.dumps(bad).encode()):
+        with pytest.raises(InvalidInputError, match=r"annotation 1: .*polygon needs at least 3"):
+            evaluate(source, dt)
 
 
 def test_empty_results_give_what_bbox_gives():
