@@ -70,3 +70,54 @@ def test_string_specials_on_random_bytes_at_any_offset():
             data[:40] = rng.integers(32, 127, 40)
         offset = int(rng.integers(0, 16))
         assert int(swar._string_specials_at(data, offset)) == _specials(data[offset:])
+
+
+def _chains_reference(data):
+    digits = [int(b) - 48 for b in data[:16]]
+    every = all(0 <= d < 32 for d in digits)
+    out = [int(every)]
+    for first in (0, 1):
+        deltas = [((d & 0xFF) ^ 16) - 16 if 0 <= d < 32 else None for d in digits[first::2]]
+        if not every:
+            return out[0]
+        prefix = np.cumsum(deltas).tolist()
+        out += [sum(prefix), prefix[-1], min(prefix)]
+    return tuple(out)
+
+
+def test_one_char_chains_on_random_codes_at_any_offset():
+    rng = np.random.default_rng(11)
+    for _ in range(20_000):
+        data = rng.integers(48, 80, 40).astype(np.uint8)  # one-character codes
+        if rng.random() < 0.3:  # and sometimes any byte somewhere
+            data[int(rng.integers(0, 40))] = rng.integers(0, 256)
+        offset = int(rng.integers(0, 16))
+        got = swar._one_char_chains_at(data, offset)
+        want = _chains_reference(data[offset:])
+        if isinstance(want, int):  # not all one-character codes: only that is reported
+            assert got[0] == want == 0
+        else:
+            assert got == want
+
+
+@pytest.mark.parametrize("position", range(16))
+def test_one_char_chains_flag_every_byte_outside_the_one_char_codes(position):
+    for value in range(256):
+        data = np.full(16, ord("0"), np.uint8)
+        data[position] = value
+        assert swar._one_char_chains_at(data, 0)[0] == int(48 <= value < 80), value
+
+
+def test_store_one_char_runs_on_random_codes():
+    rng = np.random.default_rng(12)
+    for _ in range(5_000):
+        data = rng.integers(48, 80, 16).astype(np.uint8)
+        starts = [int(v) for v in rng.integers(200, 2**32 - 200, 2)]
+        runs = np.zeros(20, np.uint32)
+        swar._store_one_char_runs_at(runs, data, *starts)
+        want = []
+        chains = [np.cumsum([((int(b) - 48) ^ 16) - 16 for b in data[first::2]]) + starts[first]
+                  for first in (0, 1)]
+        for k in range(8):
+            want += [int(chains[0][k]), int(chains[1][k])]
+        assert runs[:16].tolist() == want and not runs[16:].any()

@@ -25,7 +25,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from . import json_scan as _js
-from .swar import load_u64, trailing_zeros
+from .swar import load_u64, one_char_chains_16, store_one_char_runs_16, trailing_zeros
 
 _INLINE = {**jit_options(), "inline": "always"}
 
@@ -215,6 +215,7 @@ _U32 = np.uint64(32)
 _U48 = np.uint64(48)
 _BYTE = np.uint64(0xFF)
 _CHAIN_SAFE = np.int64(_UINT32_MAX) - 64  # a chain from below this stays <= 2**32 - 1
+_CHAIN16_SAFE = np.int64(_UINT32_MAX) - 128  # the same for eight runs
 
 
 @njit(**_INLINE)
@@ -243,8 +244,10 @@ def _chain(last, lanes):
 
 @njit(**_INLINE)
 def _decode_valid(buf, p, end, escaped, total, counts, out, write):
-    """:func:`_decode_exact` for a valid string, in fewer steps: from the fourth run on, eight
-    one-character codes at a time where it can (see :func:`_chain`), the others one by one
+    """:func:`_decode_exact` for a valid string, in fewer steps: from the fourth run on, sixteen
+    one-character codes at a time in vector registers where it can (runs of both chains known to
+    stay in 1..2**32 - 1, see :func:`~modelmetrics.kernels.swar.one_char_chains_16`), else
+    eight at a time in one integer (see :func:`_chain`), the others one by one
     (each run the difference with the last of its kind, 1s or 0s); counts out of range are found
     at the end. Any status but ``RLE_OK`` only means the string is not valid; the other values
     (and the runs written) are then unspecified. Writes at most as many runs as the string has
@@ -265,6 +268,27 @@ def _decode_valid(buf, p, end, escaped, total, counts, out, write):
     zeros = np.int64(0)
     one_by_one_until = p  # codes before this are read one by one (a longer code is near)
     while p < end:
+        if m >= 3 and p >= one_by_one_until and p + 16 <= end:
+            valid, a_sum, a_last, a_min, b_sum, b_last, b_min = one_char_chains_16(buf, p)
+            odd = m & 1  # run m is a run of 1s
+            a_start = ones if odd else zeros
+            b_start = zeros if odd else ones
+            if (valid and a_start + a_min > 0 and b_start + b_min > 0
+                    and a_start < _CHAIN16_SAFE and b_start < _CHAIN16_SAFE):
+                if write:
+                    store_one_char_runs_16(counts, out + m, buf, p, a_start, b_start)
+                a_total = 8 * a_start + a_sum
+                b_total = 8 * b_start + b_sum
+                if odd:
+                    ones, zeros = a_start + a_last, b_start + b_last
+                    area += a_total
+                else:
+                    zeros, ones = a_start + a_last, b_start + b_last
+                    area += b_total
+                acc += a_total + b_total
+                m += 16
+                p += 16
+                continue
         if m >= 3 and p >= one_by_one_until and p + 8 <= end:
             word = load_u64(buf, p)
             others = _not_one_char_codes(word)

@@ -1,5 +1,5 @@
-"""Several bytes at a time for the JSON scanners: eight in one integer ("SIMD within a
-register"), 32 in one vector.
+"""Several bytes at a time for the JSON scanners and the RLE string reader: eight in one
+integer ("SIMD within a register"), 16 or 32 in one vector.
 
 :func:`load_u64` reads eight bytes of a uint8 array (or of its :func:`data_pointer`) at any
 offset as one uint64, byte ``i`` in the low bits: every platform Numba supports (x86-64,
@@ -7,7 +7,10 @@ AArch64, ppc64le) is little-endian. :func:`digit_run` finds how many of the eigh
 ASCII digits and converts those to their value, with a few integer operations instead of a
 branch per digit; :func:`trailing_zeros` is the count instruction it needs.
 :func:`string_specials_32` flags the bytes of 32 that end a run of plain string text, with one
-vector comparison per kind of byte.
+vector comparison per kind of byte. :func:`one_char_chains_16` and
+:func:`store_one_char_runs_16` read sixteen one-character codes of a COCO RLE string as two
+chains of eight deltas (prefix sums in vector lanes). The vector intrinsics are plain LLVM
+vector operations: LLVM picks the instructions of the CPU (SSE2 at least on x86-64).
 """
 
 import numpy as np
@@ -98,6 +101,140 @@ def string_specials_32(typingctx, buf, i):
     return types.uint64(buf, i), codegen
 
 
+_BYTES_16 = ir.VectorType(ir.IntType(8), 16)
+_BYTES_8 = ir.VectorType(ir.IntType(8), 8)
+_LANES_8 = ir.VectorType(ir.IntType(16), 8)
+
+
+def _lane_indices(indices):
+    """A shuffle mask."""
+    return ir.Constant(ir.VectorType(ir.IntType(32), len(indices)), indices)
+
+
+def _vector_reduce(builder, operation, vector):
+    """``llvm.vector.reduce.<operation>`` of an <8 x i16> vector."""
+    name = f"llvm.vector.reduce.{operation}.v8i16"
+    module = builder.module
+    function = module.globals.get(name)
+    if function is None:
+        function = ir.Function(module, ir.FunctionType(ir.IntType(16), [_LANES_8]), name=name)
+    return builder.call(function, [vector])
+
+
+def _chain_prefix(builder, deltas):
+    """Prefix sums of eight i16 lanes: three shifted additions."""
+    zeros = ir.Constant(_LANES_8, None)
+    for step in (1, 2, 4):
+        mask = [8] * step + list(range(8 - step))  # lane k takes lane k - step, or a zero
+        deltas = builder.add(deltas, builder.shuffle_vector(deltas, zeros, _lane_indices(mask)))
+    return deltas
+
+
+def _splat(vector_type, value):
+    return ir.Constant(vector_type, [value] * vector_type.count)
+
+
+def _one_char_prefixes(builder, loaded):
+    """Of 16 loaded bytes: whether all are one-character codes (i1), and the prefix sums of
+    the deltas at even and at odd offsets (two <8 x i16>)."""
+    digits = builder.sub(loaded, _splat(_BYTES_16, 48))
+    one_char = builder.icmp_unsigned("<", digits, _splat(_BYTES_16, 32))
+    every = builder.icmp_signed("==", builder.bitcast(one_char, ir.IntType(16)),
+                                ir.Constant(ir.IntType(16), -1))
+    deltas = builder.sub(builder.xor(digits, _splat(_BYTES_16, 16)), _splat(_BYTES_16, 16))
+    prefixes = []
+    for first in (0, 1):
+        lanes = builder.shuffle_vector(deltas, ir.Constant(_BYTES_16, None),
+                                       _lane_indices([first + 2 * k for k in range(8)]))
+        prefixes.append(_chain_prefix(builder, builder.sext(lanes, _LANES_8)))
+    return every, prefixes
+
+
+@intrinsic
+def one_char_chains_16(typingctx, buf, i):
+    """Sixteen RLE characters ``buf[i:i + 16]`` read as one-character codes (48..79, a delta
+    in -16..15 each): the bytes at even and at odd offsets are two chains of eight deltas (from
+    the fourth run on, each run is the run two before plus its delta).
+
+    Returns (all one-character codes (0 or 1), then for the even chain and for the odd one:
+    the sum of its eight prefix sums, the last prefix sum, the smallest prefix sum). One
+    vector load and a few vector operations; an unaligned load: the caller guarantees
+    ``i + 16 <= buf.shape[0]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes = np.frombuffer(b"1" * 8 + b"0" * 8, np.uint8)  # deltas +1 (8 times), then 0
+    >>> _one_char_chains_at(codes, 0)  # prefixes 1, 2, 3, 4, 4, 4, 4, 4 in each chain
+    (1, 26, 4, 1, 26, 4, 1)
+    """
+    if not _is_byte_source(buf, i):
+        return None
+    result = types.UniTuple(types.int64, 7)
+
+    def codegen(context, builder, signature, args):
+        every, prefixes = _one_char_prefixes(builder, _load(context, builder, signature,
+                                                            args, _BYTES_16))
+        values = [builder.zext(every, ir.IntType(64))]
+        for prefix in prefixes:
+            for part in (_vector_reduce(builder, "add", prefix),
+                         builder.extract_element(prefix, ir.Constant(ir.IntType(32), 7)),
+                         _vector_reduce(builder, "smin", prefix)):
+                values.append(builder.sext(part, ir.IntType(64)))
+        return context.make_tuple(builder, signature.return_type, values)
+
+    return result(buf, i), codegen
+
+
+_RUNS_8 = ir.VectorType(ir.IntType(32), 8)
+
+
+@intrinsic
+def store_one_char_runs_16(typingctx, counts, at, buf, i, even_start, odd_start):
+    """Write the sixteen runs that the one-character codes ``buf[i:i + 16]`` give to
+    ``counts[at:at + 16]`` (uint32): run ``at + 2k`` is ``even_start`` plus the prefix sum of
+    the even chain's first ``k + 1`` deltas, run ``at + 2k + 1`` the same from ``odd_start``
+    (see :func:`one_char_chains_16`, whose conditions the caller has checked: every code one
+    character, every run in 1..2**32 - 1). Unchecked: ``at + 16 <= counts.shape[0]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> runs = np.zeros(16, np.uint32)
+    >>> _store_one_char_runs_at(runs, np.frombuffer(b"1" * 8 + b"0" * 8, np.uint8), 10, 20)
+    >>> runs.tolist()
+    [11, 21, 12, 22, 13, 23, 14, 24, 14, 24, 14, 24, 14, 24, 14, 24]
+    """
+    if not (isinstance(counts, types.Array) and counts.dtype == types.uint32
+            and counts.layout == "C" and isinstance(at, types.Integer)
+            and _is_byte_source(buf, i) and isinstance(even_start, types.Integer)
+            and isinstance(odd_start, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        counts_type, at_type, buf_type, i_type, even_type, odd_type = signature.args
+        loaded = _load(context, builder, types.none(buf_type, i_type), args[2:4], _BYTES_16)
+        _, prefixes = _one_char_prefixes(builder, loaded)
+        runs = []
+        for prefix, start, start_type in zip(prefixes, args[4:6], (even_type, odd_type)):
+            start = builder.trunc(context.cast(builder, start, start_type, types.int64),
+                                  ir.IntType(32))  # in 1..2**32 - 1: uint32 arithmetic
+            splat = builder.shuffle_vector(
+                builder.insert_element(ir.Constant(_RUNS_8, None), start,
+                                       ir.Constant(ir.IntType(32), 0)),
+                ir.Constant(_RUNS_8, None), _lane_indices([0] * 8))
+            runs.append(builder.add(builder.sext(prefix, _RUNS_8), splat))
+        interleaved = builder.shuffle_vector(runs[0], runs[1], _lane_indices(
+            [k // 2 + 8 * (k % 2) for k in range(16)]))
+        data = context.make_array(counts_type)(context, builder, args[0]).data
+        pointer = builder.gep(data, [context.cast(builder, args[1], at_type, types.intp)])
+        vector_type = ir.VectorType(ir.IntType(32), 16)
+        builder.store(interleaved, builder.bitcast(pointer, vector_type.as_pointer()), align=4)
+        return context.get_dummy_value()
+
+    return types.none(counts, at, buf, i, even_start, odd_start), codegen
+
+
 @intrinsic
 def data_pointer(typingctx, array):
     """The data pointer of a C-contiguous array: indexing it has no bounds or negative-index
@@ -176,3 +313,15 @@ def _trailing_zeros_of(value):
 def _string_specials_at(buf, i):
     """:func:`string_specials_32` (for tests and examples)."""
     return string_specials_32(buf, i)
+
+
+@njit(**jit_options())
+def _one_char_chains_at(buf, i):
+    """:func:`one_char_chains_16` (for tests and examples)."""
+    return one_char_chains_16(buf, i)
+
+
+@njit(**jit_options())
+def _store_one_char_runs_at(counts, buf, even_start, odd_start):
+    """:func:`store_one_char_runs_16` at 0 of both (for tests and examples)."""
+    store_one_char_runs_16(counts, 0, buf, 0, even_start, odd_start)
