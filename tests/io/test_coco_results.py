@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from modelmetrics.exceptions import InvalidInputError
+from modelmetrics.io import coco_results
 from modelmetrics.io.coco_results import CocoResults, read_coco_results
 from modelmetrics.kernels import json_scan
 
@@ -776,3 +777,22 @@ def test_scanners_never_read_past_the_padding():
     done = subprocess.run([sys.executable, "-c", _GUARD_SCRIPT, *(c.hex() for c in cuts)],
                           capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr)
+
+
+def test_count_objects_counts_the_open_braces_of_any_range():
+    rng = np.random.default_rng(21)
+    for _ in range(300):
+        data = rng.choice(np.frombuffer(b'{}[]"a, 0', np.uint8), int(rng.integers(0, 200)))
+        buf = np.concatenate([data, np.zeros(json_scan.PADDING, np.uint8)])
+        start = int(rng.integers(0, data.size + 1))
+        stop = int(rng.integers(start, data.size + 1))
+        assert json_scan.count_objects(buf, start, stop) == int(np.sum(data[start:stop] == 123))
+
+
+def test_record_tables_are_sized_by_the_objects_of_the_document():
+    records = [{"image_id": i, "category_id": 1, "score": 0.5, "bbox": [1, 2, 3, 4],
+                "segmentation": {"size": [2, 2], "counts": "04"}} for i in range(50)]
+    buf = np.frombuffer(json.dumps(records).encode() + bytes(json_scan.PADDING), np.uint8)
+    status, _, n, ints, score, *_ = coco_results.scan_buffer(buf.copy(), parts=1)
+    assert status == json_scan.OK and n == 50
+    assert ints.base.shape[1] == 2 * 50 + 2  # a "{" per record and per segmentation, and 2

@@ -121,3 +121,13 @@ def test_store_one_char_runs_on_random_codes():
         for k in range(8):
             want += [int(chains[0][k]), int(chains[1][k])]
         assert runs[:16].tolist() == want and not runs[16:].any()
+
+
+def test_count_byte_on_random_bytes_at_any_offset():
+    rng = np.random.default_rng(13)
+    for _ in range(5_000):
+        data = rng.choice(np.array([123, 125, 34, 0, 255, 97], np.uint8), 48)
+        offset = int(rng.integers(0, 16))
+        value = int(rng.choice([123, 0, 255, 7]))
+        assert swar._count_byte_at(data, offset, value) == int(np.sum(data[offset:offset + 32]
+                                                                      == value))

@@ -316,8 +316,8 @@ def read_padded(path: str) -> np.ndarray:
 # starts at a guessed record boundary; the guess counts only if the scan of the part before
 # ends exactly there, else the document is scanned again from the start in one piece.
 PART_MIN_BYTES = 8 << 20  # smaller parts are not worth a thread
-_MIN_RECORD_BYTES = 57  # len('{"image_id":0,"category_id":0,"score":0,"bbox":[0,0,0,0]}')
 _GUESS_WINDOW = 1 << 20  # bytes searched for a record start after each cut
+_MIN_RECORD_BYTES = 57  # len('{"image_id":0,"category_id":0,"score":0,"bbox":[0,0,0,0]}')
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -359,9 +359,10 @@ def scan_buffer(buf: np.ndarray, parts: int | None = None) -> tuple:
         result = _scan_parts(buf, parts)
         if result is not None:
             return result
-    size = buf.shape[0] - _scan.PADDING
+    size = max(buf.shape[0] - _scan.PADDING, 0)
+    capacity = _scan.count_objects(buf, 0, size) + 2  # every record is an object
     status, i, n, ints, score, bbox, has_bbox, segs, slow = _scan.scan_results_into(
-        buf, 0, -1, *_record_arrays(max(size, 0) // _MIN_RECORD_BYTES + 2))
+        buf, 0, -1, *_record_arrays(capacity))
     return status, i, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
 
 
@@ -389,6 +390,8 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     stops = starts[1:] + [-1]
     # Part 0 gets room for every record of the document (the others are copied after its own);
     # each part has room for all the records that fit in its bytes: no growth, no reallocation.
+    # (Not counted as in scan_buffer: that would be a serial pass over the whole document
+    # before the parts start.)
     capacity = [size // _MIN_RECORD_BYTES + 2] + [
         ((stop if stop >= 0 else size) - start) // _MIN_RECORD_BYTES + 2
         for start, stop in zip(starts[1:], stops[1:])]

@@ -101,14 +101,43 @@ def string_specials_32(typingctx, buf, i):
     return types.uint64(buf, i), codegen
 
 
-_BYTES_16 = ir.VectorType(ir.IntType(8), 16)
-_BYTES_8 = ir.VectorType(ir.IntType(8), 8)
-_LANES_8 = ir.VectorType(ir.IntType(16), 8)
-
-
 def _lane_indices(indices):
     """A shuffle mask."""
     return ir.Constant(ir.VectorType(ir.IntType(32), len(indices)), indices)
+
+
+@intrinsic
+def count_byte_32(typingctx, buf, i, value):
+    """How many of the 32 bytes ``buf[i:i + 32]`` equal ``value`` (one vector comparison and a
+    population count; an unaligned load: the caller guarantees ``i + 32 <= buf.shape[0]``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _count_byte_at(np.frombuffer(b'[{"a": {}}, {}]' + bytes(17), np.uint8), 0, ord("{"))
+    3
+    """
+    if not (_is_byte_source(buf, i) and isinstance(value, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        buf_type, i_type, value_type = signature.args
+        loaded = _load(context, builder, types.none(buf_type, i_type), args[:2], _BYTES_32)
+        byte = builder.trunc(context.cast(builder, args[2], value_type, types.int64),
+                             ir.IntType(8))
+        target = builder.shuffle_vector(
+            builder.insert_element(ir.Constant(_BYTES_32, None), byte,
+                                   ir.Constant(ir.IntType(32), 0)),
+            ir.Constant(_BYTES_32, None), _lane_indices([0] * 32))
+        bits = builder.bitcast(builder.icmp_unsigned("==", loaded, target), ir.IntType(32))
+        return builder.zext(builder.ctpop(bits), ir.IntType(64))
+
+    return types.int64(buf, i, value), codegen
+
+
+_BYTES_16 = ir.VectorType(ir.IntType(8), 16)
+_BYTES_8 = ir.VectorType(ir.IntType(8), 8)
+_LANES_8 = ir.VectorType(ir.IntType(16), 8)
 
 
 def _vector_reduce(builder, operation, vector):
@@ -325,3 +354,9 @@ def _one_char_chains_at(buf, i):
 def _store_one_char_runs_at(counts, buf, even_start, odd_start):
     """:func:`store_one_char_runs_16` at 0 of both (for tests and examples)."""
     store_one_char_runs_16(counts, 0, buf, 0, even_start, odd_start)
+
+
+@njit(**jit_options())
+def _count_byte_at(buf, i, value):
+    """:func:`count_byte_32` (for tests and examples)."""
+    return count_byte_32(buf, i, value)
