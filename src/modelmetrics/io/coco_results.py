@@ -316,8 +316,8 @@ def read_padded(path: str) -> np.ndarray:
 # starts at a guessed record boundary; the guess counts only if the scan of the part before
 # ends exactly there, else the document is scanned again from the start in one piece.
 PART_MIN_BYTES = 8 << 20  # smaller parts are not worth a thread
-_GUESS_WINDOW = 1 << 20  # bytes searched for a record start after each cut
 _MIN_RECORD_BYTES = 57  # len('{"image_id":0,"category_id":0,"score":0,"bbox":[0,0,0,0]}')
+_GUESS_WINDOW = 1 << 20  # bytes searched for a record start after each cut
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 

@@ -28,19 +28,18 @@ An integer token (no fraction, no exponent) is an ``int`` for :func:`json.loads`
 field it is converted like Python's ``float(int)``, so ``-0`` gives ``+0.0`` (while ``-0.0`` gives
 ``-0.0``).
 
-Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (32) bytes are
-``0`` (a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every
-loop stops on it and no bound check is needed). Digits are read eight bytes at a time, a key
-as the sixteen bytes after its opening quote and strings 32 bytes at a time: the padding keeps
-those reads inside the array
-wherever in the document they start. Each public kernel checks the padding (``ERR_BUFFER``),
-then reads through the array's data pointer (:func:`~modelmetrics.kernels.swar.data_pointer`):
-no per-byte negative-index handling and no reference counting in the loops, so the private
-helpers' ``buf`` is such a pointer. Kernels are pure: they validate syntax and
-structure only and report the first problem as a status code, a byte offset and the index of the
-record being read; the public layer turns that into a message (usually by re-reading the
-document with :func:`json.loads`, which also settles the codes that are not errors at all, like
-:data:`ERR_UNUSUAL`).
+Input contract: ``buf`` is a C-contiguous uint8 array whose last ``PADDING`` (32) bytes are ``0``
+(a terminator that is not part of the document; NUL is invalid everywhere in JSON, so every loop
+stops on it and no bound check is needed). Digits are read eight bytes at a time, a key as the
+sixteen bytes after its opening quote and strings 32 bytes at a time: the padding keeps those reads
+inside the array wherever in the document they start. Each public kernel checks the padding
+(``ERR_BUFFER``), then reads through the array's data pointer
+(:func:`~modelmetrics.kernels.swar.data_pointer`): no per-byte negative-index handling and no
+reference counting in the loops, so the private helpers' ``buf`` is such a pointer. Kernels are
+pure: they validate syntax and structure only and report the first problem as a status code, a byte
+offset and the index of the record being read; the public layer turns that into a message (usually
+by re-reading the document with :func:`json.loads`, which also settles the codes that are not
+errors at all, like :data:`ERR_UNUSUAL`).
 """
 
 import math

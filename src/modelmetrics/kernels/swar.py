@@ -106,6 +106,13 @@ def _lane_indices(indices):
     return ir.Constant(ir.VectorType(ir.IntType(32), len(indices)), indices)
 
 
+def _broadcast(builder, value, vector_type):
+    """``value`` (a scalar of the lanes' type) in every lane of ``vector_type``."""
+    undefined = ir.Constant(vector_type, None)
+    first = builder.insert_element(undefined, value, ir.Constant(ir.IntType(32), 0))
+    return builder.shuffle_vector(first, undefined, _lane_indices([0] * vector_type.count))
+
+
 @intrinsic
 def count_byte_32(typingctx, buf, i, value):
     """How many of the 32 bytes ``buf[i:i + 32]`` equal ``value`` (one vector comparison and a
@@ -125,10 +132,7 @@ def count_byte_32(typingctx, buf, i, value):
         loaded = _load(context, builder, types.none(buf_type, i_type), args[:2], _BYTES_32)
         byte = builder.trunc(context.cast(builder, args[2], value_type, types.int64),
                              ir.IntType(8))
-        target = builder.shuffle_vector(
-            builder.insert_element(ir.Constant(_BYTES_32, None), byte,
-                                   ir.Constant(ir.IntType(32), 0)),
-            ir.Constant(_BYTES_32, None), _lane_indices([0] * 32))
+        target = _broadcast(builder, byte, _BYTES_32)
         bits = builder.bitcast(builder.icmp_unsigned("==", loaded, target), ir.IntType(32))
         return builder.zext(builder.ctpop(bits), ir.IntType(64))
 
@@ -248,11 +252,8 @@ def store_one_char_runs_16(typingctx, counts, at, buf, i, even_start, odd_start)
         for prefix, start, start_type in zip(prefixes, args[4:6], (even_type, odd_type)):
             start = builder.trunc(context.cast(builder, start, start_type, types.int64),
                                   ir.IntType(32))  # in 1..2**32 - 1: uint32 arithmetic
-            splat = builder.shuffle_vector(
-                builder.insert_element(ir.Constant(_RUNS_8, None), start,
-                                       ir.Constant(ir.IntType(32), 0)),
-                ir.Constant(_RUNS_8, None), _lane_indices([0] * 8))
-            runs.append(builder.add(builder.sext(prefix, _RUNS_8), splat))
+            runs.append(builder.add(builder.sext(prefix, _RUNS_8),
+                                    _broadcast(builder, start, _RUNS_8)))
         interleaved = builder.shuffle_vector(runs[0], runs[1], _lane_indices(
             [k // 2 + 8 * (k % 2) for k in range(16)]))
         data = context.make_array(counts_type)(context, builder, args[0]).data
