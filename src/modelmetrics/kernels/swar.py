@@ -87,18 +87,19 @@ def string_specials_32(typingctx, buf, i):
 
     def codegen(context, builder, signature, args):
         loaded = _load(context, builder, signature, args, _BYTES_32)
-
-        def splat(value):
-            return ir.Constant(_BYTES_32, [value] * 32)
-
-        quote = builder.icmp_signed("==", loaded, splat(34))
-        backslash = builder.icmp_signed("==", loaded, splat(92))
+        quote = builder.icmp_signed("==", loaded, _splat(_BYTES_32, 34))
+        backslash = builder.icmp_signed("==", loaded, _splat(_BYTES_32, 92))
         # signed: bytes above 127 are negative, below 32 as the control characters are
-        other = builder.icmp_signed("<", loaded, splat(32))
+        other = builder.icmp_signed("<", loaded, _splat(_BYTES_32, 32))
         flags = builder.or_(builder.or_(quote, backslash), other)
         return builder.zext(builder.bitcast(flags, ir.IntType(32)), ir.IntType(64))
 
     return types.uint64(buf, i), codegen
+
+
+def _splat(vector_type, value):
+    """The constant ``value`` in every lane of ``vector_type``."""
+    return ir.Constant(vector_type, [value] * vector_type.count)
 
 
 def _lane_indices(indices):
@@ -140,7 +141,6 @@ def count_byte_32(typingctx, buf, i, value):
 
 
 _BYTES_16 = ir.VectorType(ir.IntType(8), 16)
-_BYTES_8 = ir.VectorType(ir.IntType(8), 8)
 _LANES_8 = ir.VectorType(ir.IntType(16), 8)
 
 
@@ -161,10 +161,6 @@ def _chain_prefix(builder, deltas):
         mask = [8] * step + list(range(8 - step))  # lane k takes lane k - step, or a zero
         deltas = builder.add(deltas, builder.shuffle_vector(deltas, zeros, _lane_indices(mask)))
     return deltas
-
-
-def _splat(vector_type, value):
-    return ir.Constant(vector_type, [value] * vector_type.count)
 
 
 def _one_char_prefixes(builder, loaded):
