@@ -16,6 +16,7 @@ from ..kernels import average_precision as AP
 from ..kernels import boxes as B
 from ..kernels import grouping as G
 from ..kernels import matching as MK
+from ..kernels.memory import empty
 
 AREA_LABELS = ("all", "small", "medium", "large")
 COCO_AREA_RANGES = np.array([[0.0, 1e10], [0.0, 32.0**2], [32.0**2, 96.0**2], [96.0**2, 1e10]])
@@ -137,7 +138,7 @@ class BoxIoU:
 def _iou_storage(det_start, gt_start):
     """Offsets of each group's IoU matrix in the flat storage, and the storage."""
     iou_start = MK.pair_offsets(det_start, gt_start)
-    return iou_start, np.empty(iou_start[-1])
+    return iou_start, empty(iou_start[-1])
 
 
 def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_category,
@@ -164,10 +165,11 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         g_crowd = gt_crowd[gt_order]
         iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
         thresholds = params.match_thresholds
-        status = np.empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]),
-                          np.uint8)
-        kind = np.empty(status.shape[:2], np.uint8)
-        det_match = np.full(kept.shape[0], -1, np.int64)
+        status = empty((kept.shape[0], params.area_ranges.shape[0], thresholds.shape[0]),
+                       np.uint8)
+        kind = empty(status.shape[:2], np.uint8)
+        det_match = empty(kept.shape[0], np.int64)
+        det_match.fill(-1)
         gt_match = np.full(gt_order.shape[0], -1, np.int64)
         MK.match_groups(iou, iou_start, kept_start, gt_start, kept, det_area, gt_area[gt_order],
                         g_crowd, gt_id[gt_order], params.area_ranges, thresholds,
@@ -208,9 +210,9 @@ def accumulate_rows(rows: MatchedRows, n_gt: np.ndarray, params: EvaluationParam
     A = params.area_ranges.shape[0]
     M = len(params.max_detections)
     # the kernel's layout (M, A, T, R, K): one block per (max_dets, area range)
-    precision = np.empty((M, A, T, R, n_categories))
+    precision = empty((M, A, T, R, n_categories))
     recall = np.empty((M, A, T, n_categories))
-    scores = np.empty((M, A, T, R, n_categories) if with_scores else (0, 0, 0, 0, 0))
+    scores = empty((M, A, T, R, n_categories) if with_scores else (0, 0, 0, 0, 0))
     with threads_for(rows.score.shape[0]):
         if in_group_order or G.in_group_order(rows.image, rows.category, rows.rank):
             order, cat_start = G.category_score_order(rows.category, rows.score, n_categories,

@@ -39,6 +39,7 @@ import numpy as np
 from .._config import JIT_PARALLEL
 from ..exceptions import InvalidInputError
 from ..kernels import json_scan as _scan
+from ..kernels.memory import empty
 
 __all__ = ["CocoResults", "Segmentations", "read_coco_results"]
 
@@ -292,7 +293,7 @@ def read_padded(path: str) -> np.ndarray:
     array."""
     with open(path, "rb") as stream:
         size = os.fstat(stream.fileno()).st_size
-        buf = np.empty(size + _scan.PADDING, dtype=np.uint8)
+        buf = empty(size + _scan.PADDING, np.uint8)
         view = memoryview(buf)
         got = 0
         while got < size:
@@ -367,11 +368,10 @@ def scan_buffer(buf: np.ndarray, parts: int | None = None) -> tuple:
 
 
 def _record_arrays(capacity: int) -> tuple:
-    """Room for ``capacity`` records (see ``scan_results_into``), allocated by NumPy: it backs
-    large arrays with transparent huge pages, and the scan writes them several times faster
-    than the small fresh pages of an allocation inside the kernel."""
-    return (np.empty((_scan.N_INT_COLS, capacity), np.int64), np.empty(capacity),
-            np.empty((capacity, 4)), np.empty(capacity, np.bool_))
+    """Room for ``capacity`` records (see ``scan_results_into``), on huge pages
+    (:mod:`modelmetrics.kernels.memory`)."""
+    return (empty((_scan.N_INT_COLS, capacity), np.int64), empty(capacity),
+            empty((capacity, 4)), empty(capacity, np.bool_))
 
 
 def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:

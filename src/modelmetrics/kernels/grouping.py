@@ -4,6 +4,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import jit_options
+from .memory import empty_on_huge_pages
 
 INSERTION_SORT_MAX = 32
 
@@ -26,12 +27,13 @@ def counting_sort(keys, n_buckets):
 def counting_sort_pairs(major, minor, n_minor, n_buckets):
     """:func:`counting_sort` of the keys ``major * n_minor + minor`` (int64 (n,) each), computed
     as they are read rather than stored: e.g. (image, category) groups."""
-    start = np.zeros(n_buckets + 1, np.int64)
+    start = empty_on_huge_pages(n_buckets + 1, np.int64)
+    start[:] = 0
     for i in range(major.shape[0]):
         start[major[i] * n_minor + minor[i] + 1] += 1
     for b in range(n_buckets):
         start[b + 1] += start[b]
-    order = np.empty(major.shape[0], np.int64)
+    order = empty_on_huge_pages(major.shape[0], np.int64)
     for i in range(major.shape[0]):  # start[b] is bucket b's next free slot
         key = major[i] * n_minor + minor[i]
         order[start[key]] = i
@@ -65,11 +67,12 @@ def rank_within_buckets(order, start, score, max_per_bucket):
         kept = order
         kept_start = start
     else:
-        kept_start = np.zeros(n_buckets + 1, np.int64)
+        kept_start = empty_on_huge_pages(n_buckets + 1, np.int64)
+        kept_start[0] = 0
         for b in range(n_buckets):
             kept_start[b + 1] = kept_start[b] + min(start[b + 1] - start[b], max_per_bucket)
-        kept = np.empty(kept_start[-1], np.int64)
-    rank = np.empty(kept_start[-1], np.int64)
+        kept = empty_on_huge_pages(kept_start[-1], np.int64)
+    rank = empty_on_huge_pages(kept_start[-1], np.int64)
     n_chunks = min(n_buckets, 256)
     for c in prange(n_chunks):
         members = np.empty(largest, np.int64)  # scratch, once per chunk
@@ -253,9 +256,9 @@ def gather_detections(kept, kept_start, score, n_categories):
     """
     n = kept.shape[0]
     n_buckets = kept_start.shape[0] - 1
-    out_score = np.empty(n)
-    out_category = np.empty(n, np.int64)
-    out_image = np.empty(n, np.int64)
+    out_score = empty_on_huge_pages(n, np.float64)
+    out_category = empty_on_huge_pages(n, np.int64)
+    out_image = empty_on_huge_pages(n, np.int64)
     n_chunks = min(n_buckets, 256)
     for chunk in prange(n_chunks):
         for b in range(chunk * n_buckets // n_chunks, (chunk + 1) * n_buckets // n_chunks):
@@ -284,7 +287,7 @@ def lookup_positions(values, low, lookup):
     int64 (n,)
     """
     n = values.shape[0]
-    out = np.empty(n, np.int64)
+    out = empty_on_huge_pages(n, np.int64)
     size = np.uint64(lookup.shape[0])
     n_chunks = min(n, 64)
     for chunk in prange(n_chunks):

@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from .boxes import corners, corners_iou
+from .memory import empty_on_huge_pages
 
 FP = np.uint8(0)
 TP = np.uint8(1)
@@ -53,7 +54,7 @@ def pair_offsets(det_start, gt_start):
     ``g`` has (``det_start[g + 1] − det_start[g]``) x (``gt_start[g + 1] − gt_start[g]``)
     pairs; the last entry is the storage's size."""
     n_groups = det_start.shape[0] - 1
-    offsets = np.empty(n_groups + 1, np.int64)
+    offsets = empty_on_huge_pages(n_groups + 1, np.int64)
     offsets[0] = 0
     for g in range(n_groups):
         offsets[g + 1] = offsets[g] + ((det_start[g + 1] - det_start[g])
