@@ -60,7 +60,7 @@ def _spin_setting_after_import(**env):
 def test_openmp_spin_is_shortened_unless_the_environment_sets_it():
     from modelmetrics._config import OPENMP_SPIN_COUNT
 
-    assert _spin_setting_after_import() == str(OPENMP_SPIN_COUNT) == "30000"
+    assert _spin_setting_after_import() == str(OPENMP_SPIN_COUNT) == "1000"
     assert _spin_setting_after_import(GOMP_SPINCOUNT="300000") == "300000"
     assert _spin_setting_after_import(OMP_WAIT_POLICY="active") == "None"
 

@@ -20,13 +20,18 @@ folder (``NUMBA_CACHE_DIR``).
 
 OpenMP (Numba's threading layer here): unless the environment sets ``GOMP_SPINCOUNT`` or
 ``OMP_WAIT_POLICY``, ``import modelmetrics`` sets ``GOMP_SPINCOUNT`` to ``OPENMP_SPIN_COUNT``
-(30,000, a tenth of libgomp's default): after a parallel kernel, its worker threads then wait
-for the next one busily for a fraction of a millisecond instead of several, and do not keep a
-core from the threads that read the next inputs (2 ms of a 36 ms segm evaluation on 2 cores,
-when evaluations follow each other). Set either variable to keep libgomp's own behaviour
-(``GOMP_SPINCOUNT=300000`` is its default). It takes effect if libgomp is loaded after the
-import (Numba loads it at the first parallel kernel), and is inherited by subprocesses, as
-any environment variable.
+(1,000, libgomp's default is 300,000): a worker thread that has finished its share of a
+parallel kernel then waits for the others, and for the next kernel, busily for a few
+microseconds only, before it sleeps. Busy waiting keeps a core from the threads that still
+have work: the threads that read the next inputs when evaluations follow each other (2 ms of a
+36 ms segm evaluation on 2 cores with libgomp's default), and above all our own other worker
+when another process takes part of the machine. With one CPU-bound process beside it on the 2
+cores of the development machine, the bbox benchmark evaluation took a median of 188 ms with a
+spin of 30,000 (single runs up to 270 ms) and 129 ms with 1,000; with the machine to itself the
+two settings gave the same times, and so did 1,000 to 100,000 on the segm benchmark. Set either
+variable to keep libgomp's own behaviour (``GOMP_SPINCOUNT=300000`` is its default). It takes
+effect if libgomp is loaded after the import (Numba loads it at the first parallel kernel),
+and is inherited by subprocesses, as any environment variable.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ JIT_CACHE: bool = _flag("MODELMETRICS_JIT_CACHE", True)
 JIT_PARALLEL: bool = _flag("MODELMETRICS_JIT_PARALLEL", True)
 JIT_FASTMATH: bool = _flag("MODELMETRICS_JIT_FASTMATH", False)
 KEEP_FREED_MEMORY: bool = _flag("MODELMETRICS_KEEP_FREED_MEMORY", False)
-OPENMP_SPIN_COUNT = 30_000
+OPENMP_SPIN_COUNT = 1_000
 if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
     os.environ["GOMP_SPINCOUNT"] = str(OPENMP_SPIN_COUNT)
 
