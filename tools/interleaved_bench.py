@@ -3,10 +3,12 @@ round times every evaluator once, in turn, so that the slow phases of a shared m
 all of them alike (pytest-benchmark times one evaluator's rounds after the other's). Prints each
 evaluator's minimum and median and the ratios of the minima to modelmetrics'.
 
-    python tools/interleaved_bench.py bbox|segm [--rounds 10] [--peers hotcoco ...]
+    python tools/interleaved_bench.py bbox|segm [--rounds 10] [--peers hotcoco ...] [--busy]
 
 Each evaluator runs twice on the workload before the timed rounds (JIT compilation, page cache);
 the workloads are those of ``benchmarks/`` (``make_coco_like.py``, made once and kept).
+``--busy`` runs a CPU-bound process beside the evaluators for the whole measurement (one core's
+worth of someone else's work, as on a shared machine).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import statistics
+import subprocess
 import sys
 import time
 
@@ -29,7 +32,20 @@ def main() -> None:
     parser.add_argument("kind", choices=("bbox", "segm"))
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--peers", nargs="*", default=list(FAST_PEERS))
+    parser.add_argument("--busy", action="store_true",
+                        help="a CPU-bound process beside the evaluators")
     args = parser.parse_args()
+    busy = (subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy
+            else None)
+    try:
+        _measure(args)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+
+
+def _measure(args) -> None:
     peers = available_peers()
     names = ["modelmetrics", *(name for name in args.peers if name in peers)]
     if args.kind == "segm":

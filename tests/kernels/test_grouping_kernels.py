@@ -137,7 +137,7 @@ def test_rank_within_buckets_is_a_stable_descending_sort_cut_per_bucket():
         for max_per_bucket in (1, 7, n + 1):
             order, start = G.counting_sort_pairs(bucket, bucket, 0, n_buckets)
             given = order.copy()
-            kept, kept_start, rank = G.rank_within_buckets(order, start, score, max_per_bucket)
+            kept, kept_start, rank = G.rank_within_buckets(order, start, score, max_per_bucket, 2)
             expected, expected_start = [], [0]
             for b in range(n_buckets):
                 members = given[start[b]:start[b + 1]]

@@ -132,7 +132,8 @@ class BoxIoU:
         truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (crowd flags ``gt_crowd``, indexed like
         ``gt_index``); IoUs row-major from ``iou[iou_start[g]]``."""
         MK.box_iou_groups(self.det_boxes, self.det_area, det_index, self.gt_boxes, self.gt_area,
-                          gt_index, gt_crowd, self.xywh, det_start, gt_start, iou_start, iou)
+                          gt_index, gt_crowd, self.xywh, det_start, gt_start, iou_start, iou,
+                          numba.get_num_threads())
 
 
 def _iou_storage(det_start, gt_start):
@@ -156,12 +157,13 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         det_order, det_start = G.counting_sort_pairs(det_image, det_category, n_categories,
                                                      n_buckets)
         kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
-                                                       params.max_detections[-1])
+                                                       params.max_detections[-1],
+                                                       numba.get_num_threads())
         gt_order, gt_start = G.counting_sort_pairs(gt_image, gt_category, n_categories,
                                                    n_buckets)
         iou_start, iou = _iou_storage(kept_start, gt_start)
         k_score, k_category, k_image = G.gather_detections(kept, kept_start, det_score,
-                                                          n_categories)
+                                                          n_categories, numba.get_num_threads())
         g_crowd = gt_crowd[gt_order]
         iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
         thresholds = params.match_thresholds
@@ -174,7 +176,7 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         MK.match_groups(iou, iou_start, kept_start, gt_start, kept, det_area, gt_area[gt_order],
                         g_crowd, gt_id[gt_order], params.area_ranges, thresholds,
                         params.iou_thresholds.shape[0], 0, params.operating_index, status, kind,
-                        det_match, gt_match)
+                        det_match, gt_match, numba.get_num_threads())
     matched = det_match >= 0
     det_match[matched] = gt_order[det_match[matched]]
     gt_taken_by = np.empty(gt_order.shape[0], np.int64)

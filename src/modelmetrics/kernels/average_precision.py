@@ -14,6 +14,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from .matching import ALL_FP, FP, MIXED, TP
+from .sharing import claim_next
 
 EPS = np.spacing(1.0)
 
@@ -76,9 +77,8 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
         Every wanted entry is written: −1 where the category has no ground truth that counts in
         the area range. ``scores`` may be empty (shape (0, 0, 0, 0, 0)): it is then skipped.
     n_workers : int
-        Threads to spread the categories over (largest first, each to the least-loaded
-        worker: class frequencies are long-tailed, so even splits of the category range are not
-        even splits of the work).
+        Threads that share the categories out, largest first (class frequencies are
+        long-tailed; see :mod:`modelmetrics.kernels.sharing`).
 
     Notes
     -----
@@ -97,19 +97,15 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
     n_rec = recall_thresholds.shape[0]
     n_workers = max(1, min(n_workers, n_categories))
     sizes = cat_start[1:] - cat_start[:-1]
-    worker_of = np.empty(n_categories, np.int64)
-    load = np.zeros(n_workers, np.int64)
-    for k in np.argsort(-sizes):
-        w = np.argmin(load)
-        worker_of[k] = w
-        load[w] += sizes[k] + 1
+    by_size = np.argsort(-sizes, kind="mergesort")
+    next_claim = np.zeros(1, np.int64)
     largest = 0
     most_positives = 1
     for k in range(n_categories):
         largest = max(largest, sizes[k])
         for a in range(n_area):
             most_positives = max(most_positives, n_gt[k, a])
-    for worker in prange(n_workers):
+    for _ in prange(n_workers):
         # scratch for the largest category and the most positives of any, allocated once per
         # worker (fresh memory per category would be page-faulted in again and again)
         local_rank = np.empty(largest, np.int64)
@@ -121,9 +117,11 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
         n_events = np.empty(n_thr, np.int64)
         tp = np.empty(n_thr)
         fp = np.empty(n_thr)
-        for k in range(n_categories):
-            if worker_of[k] != worker:
-                continue
+        while True:
+            claim = claim_next(next_claim)
+            if claim >= n_categories:
+                break
+            k = by_size[claim]
             ranked = order[cat_start[k]:cat_start[k + 1]]
             most = 0
             for a in range(n_area):

@@ -5,6 +5,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from .memory import empty_on_huge_pages
+from .sharing import claim_next
 
 INSERTION_SORT_MAX = 32
 
@@ -45,9 +46,10 @@ def counting_sort_pairs(major, minor, n_minor, n_buckets):
 
 
 @njit(**jit_options(parallel=True))
-def rank_within_buckets(order, start, score, max_per_bucket):
+def rank_within_buckets(order, start, score, max_per_bucket, n_workers):
     """Sort each bucket of ``order`` by descending ``score`` (stable) and keep its first
-    ``max_per_bucket`` records.
+    ``max_per_bucket`` records (``n_workers`` threads share the buckets out, see
+    :mod:`modelmetrics.kernels.sharing`).
 
     Returns
     -------
@@ -74,33 +76,45 @@ def rank_within_buckets(order, start, score, max_per_bucket):
         kept = empty_on_huge_pages(kept_start[-1], np.int64)
     rank = empty_on_huge_pages(kept_start[-1], np.int64)
     n_chunks = min(n_buckets, 256)
-    for c in prange(n_chunks):
-        members = np.empty(largest, np.int64)  # scratch, once per chunk
-        for b in range(c * n_buckets // n_chunks, (c + 1) * n_buckets // n_chunks):
-            lo = start[b]
-            n = start[b + 1] - lo
-            if n == 0:
-                continue
-            if n <= INSERTION_SORT_MAX:
-                for i in range(n):  # stable insertion sort, descending score
-                    item = order[lo + i]
-                    j = i - 1
-                    while j >= 0 and score[members[j]] < score[item]:
-                        members[j + 1] = members[j]
-                        j -= 1
-                    members[j + 1] = item
-            else:
-                keys = np.empty(n)
-                for i in range(n):
-                    keys[i] = -score[order[lo + i]]
-                by_score = np.argsort(keys, kind="mergesort")
-                for i in range(n):
-                    members[i] = order[lo + by_score[i]]
-            out = kept_start[b]
-            for r in range(kept_start[b + 1] - out):
-                kept[out + r] = members[r]
-                rank[out + r] = r
+    next_chunk = np.zeros(1, np.int64)
+    for _ in prange(n_workers):
+        members = np.empty(largest, np.int64)  # scratch, once per thread
+        c = claim_next(next_chunk)
+        while c < n_chunks:
+            _rank_buckets(order, start, score, kept, kept_start, rank, members,
+                          c * n_buckets // n_chunks, (c + 1) * n_buckets // n_chunks)
+            c = claim_next(next_chunk)
     return kept, kept_start, rank
+
+
+@njit(inline="always", **jit_options())
+def _rank_buckets(order, start, score, kept, kept_start, rank, members, first, end):
+    """Buckets ``first`` to ``end`` (excluded) of :func:`rank_within_buckets`; ``members`` is
+    scratch of >= the largest bucket."""
+    for b in range(first, end):
+        lo = start[b]
+        n = start[b + 1] - lo
+        if n == 0:
+            continue
+        if n <= INSERTION_SORT_MAX:
+            for i in range(n):  # stable insertion sort, descending score
+                item = order[lo + i]
+                j = i - 1
+                while j >= 0 and score[members[j]] < score[item]:
+                    members[j + 1] = members[j]
+                    j -= 1
+                members[j + 1] = item
+        else:
+            keys = np.empty(n)
+            for i in range(n):
+                keys[i] = -score[order[lo + i]]
+            by_score = np.argsort(keys, kind="mergesort")
+            for i in range(n):
+                members[i] = order[lo + by_score[i]]
+        out = kept_start[b]
+        for r in range(kept_start[b + 1] - out):
+            kept[out + r] = members[r]
+            rank[out + r] = r
 
 
 @njit(inline="always", **jit_options())
@@ -210,8 +224,9 @@ def category_score_order(category, score, n_categories, n_workers):
     score : float64 (n,), no NaN
     n_categories : int
     n_workers : int
-        Threads to deal the categories to (``numba.get_num_threads()`` of the caller: read
-        inside the kernel, it would keep the kernel out of the disk cache).
+        Threads that share the categories out, largest first (``numba.get_num_threads()`` of
+        the caller: read inside the kernel, it would keep the kernel out of the disk cache; see
+        :mod:`modelmetrics.kernels.sharing`).
 
     Returns
     -------
@@ -224,22 +239,27 @@ def category_score_order(category, score, n_categories, n_workers):
     for k in range(n_categories):
         largest = max(largest, start[k + 1] - start[k])
     n_workers = max(1, min(n_workers, n_categories))
-    for worker in prange(n_workers):  # categories dealt round-robin: sizes are long-tailed
+    by_size = np.argsort(start[:-1] - start[1:], kind="mergesort")  # sizes are long-tailed
+    next_claim = np.zeros(1, np.int64)
+    for _ in prange(n_workers):
         keys = np.empty(largest, np.uint64)
         scratch_idx = np.empty(largest, np.int64)
         scratch_keys = np.empty(largest, np.uint64)
         counts = np.empty((1 << RADIX_BITS) + 1, np.int64)
-        for k in range(worker, n_categories, n_workers):
+        claim = claim_next(next_claim)
+        while claim < n_categories:
+            k = by_size[claim]
             lo = start[k]
             n = start[k + 1] - lo
             for i in range(n):
                 keys[i] = _descending_key(score[order[lo + i]])
             _sort_keyed_span(order[lo:lo + n], keys[:n], scratch_idx, scratch_keys, counts)
+            claim = claim_next(next_claim)
     return order, start
 
 
 @njit(**jit_options(parallel=True))
-def gather_detections(kept, kept_start, score, n_categories):
+def gather_detections(kept, kept_start, score, n_categories, n_workers):
     """The kept detections' score, and their category and image, read off their
     (image, category) bucket ``b = image * n_categories + category`` (no gather for those).
 
@@ -249,6 +269,8 @@ def gather_detections(kept, kept_start, score, n_categories):
         From :func:`rank_within_buckets`.
     score : float64 (n_det,)
     n_categories : int
+    n_workers : int
+        Threads that share the buckets out (:mod:`modelmetrics.kernels.sharing`).
 
     Returns
     -------
@@ -260,14 +282,18 @@ def gather_detections(kept, kept_start, score, n_categories):
     out_category = empty_on_huge_pages(n, np.int64)
     out_image = empty_on_huge_pages(n, np.int64)
     n_chunks = min(n_buckets, 256)
-    for chunk in prange(n_chunks):
-        for b in range(chunk * n_buckets // n_chunks, (chunk + 1) * n_buckets // n_chunks):
-            image = b // n_categories
-            category = b - image * n_categories
-            for i in range(kept_start[b], kept_start[b + 1]):
-                out_score[i] = score[kept[i]]
-                out_category[i] = category
-                out_image[i] = image
+    next_chunk = np.zeros(1, np.int64)
+    for _ in prange(n_workers):
+        chunk = claim_next(next_chunk)
+        while chunk < n_chunks:
+            for b in range(chunk * n_buckets // n_chunks, (chunk + 1) * n_buckets // n_chunks):
+                image = b // n_categories
+                category = b - image * n_categories
+                for i in range(kept_start[b], kept_start[b + 1]):
+                    out_score[i] = score[kept[i]]
+                    out_category[i] = category
+                    out_image[i] = image
+            chunk = claim_next(next_chunk)
     return out_score, out_category, out_image
 
 

@@ -25,6 +25,7 @@ from numba import njit, prange
 from .._config import jit_options
 from .boxes import corners, corners_iou
 from .memory import empty_on_huge_pages
+from .sharing import claim_next
 
 FP = np.uint8(0)
 TP = np.uint8(1)
@@ -64,26 +65,32 @@ def pair_offsets(det_start, gt_start):
 
 @njit(**jit_options(parallel=True))
 def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, gt_crowd,
-                   xywh, det_start, gt_start, iou_start, iou):
+                   xywh, det_start, gt_start, iou_start, iou, n_workers):
     """Fill the flat IoU storage of every group from boxes (see ``boxes``: (n, 4) rows in the
     format ``xywh`` says, with their areas).
 
     Group ``g`` pairs detections ``det_index[det_start[g]:det_start[g + 1]]`` (rows of
     ``det_boxes``) with ground truths ``gt_index[gt_start[g]:gt_start[g + 1]]`` (rows of
-    ``gt_boxes``); ``gt_crowd`` is indexed like ``gt_index``.
+    ``gt_boxes``); ``gt_crowd`` is indexed like ``gt_index``. ``n_workers``: the threads that
+    share the groups out (:mod:`modelmetrics.kernels.sharing`).
     """
     n_groups = det_start.shape[0] - 1
     n_chunks = min(n_groups, 256)
-    for chunk in prange(n_chunks):
-        for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
-            k = iou_start[g]
-            for d in range(det_start[g], det_start[g + 1]):
-                i = det_index[d]
-                box = corners(det_boxes, i, xywh)
-                for j in range(gt_start[g], gt_start[g + 1]):
-                    iou[k] = corners_iou(box, det_area[i], corners(gt_boxes, gt_index[j], xywh),
-                                         gt_area[gt_index[j]], gt_crowd[j])
-                    k += 1
+    next_chunk = np.zeros(1, np.int64)
+    for _ in prange(n_workers):
+        chunk = claim_next(next_chunk)
+        while chunk < n_chunks:
+            for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
+                k = iou_start[g]
+                for d in range(det_start[g], det_start[g + 1]):
+                    i = det_index[d]
+                    box = corners(det_boxes, i, xywh)
+                    for j in range(gt_start[g], gt_start[g + 1]):
+                        iou[k] = corners_iou(box, det_area[i],
+                                             corners(gt_boxes, gt_index[j], xywh),
+                                             gt_area[gt_index[j]], gt_crowd[j])
+                        k += 1
+            chunk = claim_next(next_chunk)
 
 
 @njit(inline="always", **jit_options())
@@ -220,8 +227,9 @@ def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_i
 @njit(**jit_options(parallel=True))
 def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                 det_match, gt_match):
-    """Match every group (in parallel); see the module docstring for the rules.
+                 det_match, gt_match, n_workers):
+    """Match every group (in parallel: ``n_workers`` threads share the groups out, see
+    :mod:`modelmetrics.kernels.sharing`); see the module docstring for the rules.
 
     Parameters
     ----------
@@ -255,6 +263,8 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
     gt_match : int64 (n_gt,), out
         The detection that took each ground truth at the operating pair, or −1 (initialise
         to −1; a crowd region keeps the first detection it absorbed).
+    n_workers : int
+        The caller's ``numba.get_num_threads()``.
     """
     n_groups = det_start.shape[0] - 1
     max_gt = 0
@@ -263,15 +273,20 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
         max_gt = max(max_gt, gt_start[g + 1] - gt_start[g])
         max_det = max(max_det, det_start[g + 1] - det_start[g])
     n_chunks = min(n_groups, 256)
-    for c in prange(n_chunks):
+    next_chunk = np.zeros(1, np.int64)
+    for _ in prange(n_workers):
         order = np.empty(max_gt, np.int64)
         ignore = np.empty(max_gt, np.bool_)
         taken = np.empty(max(max_gt, iou_thresholds.shape[0]), np.bool_)
         best = np.empty(max_det)
-        for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
-            _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area,
-                         gt_crowd, gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold,
-                         status, kind, det_match, gt_match, order, ignore, taken, best)
+        c = claim_next(next_chunk)
+        while c < n_chunks:
+            for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
+                _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area,
+                             gt_area, gt_crowd, gt_id, area_ranges, iou_thresholds, n_ap, op_area,
+                             op_threshold, status, kind, det_match, gt_match, order, ignore,
+                             taken, best)
+            c = claim_next(next_chunk)
 
 
 @njit(**jit_options())
