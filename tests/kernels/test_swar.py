@@ -131,3 +131,36 @@ def test_count_byte_on_random_bytes_at_any_offset():
         value = int(rng.choice([123, 0, 255, 7]))
         assert swar._count_byte_at(data, offset, value) == int(np.sum(data[offset:offset + 32]
                                                                       == value))
+
+
+def _short_decimal_reference(word_bytes):
+    text = bytes(word_bytes)
+    whole = 0
+    while whole < 8 and 48 <= text[whole] <= 57:
+        whole += 1
+    if whole in (0, 8):
+        return 0, 0, 0
+    if text[whole] != ord("."):
+        return whole, int(text[:whole]), 0
+    end = whole + 1
+    while end < 8 and 48 <= text[end] <= 57:
+        end += 1
+    if end == whole + 1 or end == 8:  # no digit after the dot, or digits up to the end
+        return 0, 0, 0
+    return end, int(text[:whole] + text[whole + 1:end]), end - whole - 1
+
+
+def test_short_decimal_on_random_words_of_digits_dots_and_others():
+    rng = np.random.default_rng(5)
+    alphabet = np.frombuffer(b"0123456789012345678901234567890123456789..,] e-", np.uint8)
+    for _ in range(50_000):
+        word = rng.choice(alphabet, 8)
+        assert swar._short_decimal_at(word, 0) == _short_decimal_reference(word), bytes(word)
+
+
+@pytest.mark.parametrize("position", range(8))
+def test_short_decimal_stops_at_every_byte_value(position):
+    for value in range(256):
+        word = np.frombuffer(b"12.34567", np.uint8).copy()
+        word[position] = value
+        assert swar._short_decimal_at(word, 0) == _short_decimal_reference(word), (position, value)

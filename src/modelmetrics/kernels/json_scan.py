@@ -48,8 +48,8 @@ import numpy as np
 from numba import njit
 
 from .._config import jit_options
-from .swar import (count_byte_32, data_pointer, digit_run, load_u64, string_specials_32,
-                   trailing_zeros)
+from .swar import (count_byte_32, data_pointer, digit_run, load_u64, short_decimal,
+                   string_specials_32, trailing_zeros)
 
 # Small helpers are inlined at Numba-IR level: as separate functions every call would pay an
 # atomic reference-count update on the buffer.
@@ -741,6 +741,20 @@ def _quick_number(buf, i):
     neg = buf[i] == 45
     if neg:
         i += 1
+    # most numbers of results files: a short decimal within eight bytes
+    length, man, fraction = short_decimal(load_u64(buf, i))
+    after = buf[i + length]
+    if (length > 0 and after != 101 and after != 69
+            and not (buf[i] == 48 and 48 <= buf[i + 1] <= 57)):  # not e E, no leading zero
+        if fraction == 0:
+            value = np.float64(man)
+            if neg and man != 0:
+                value = -value
+        else:
+            value = np.float64(man) / _P10[fraction]
+            if neg:
+                value = -value
+        return i + length, value
     start = i
     i, man = _read_digits(buf, i, 0)
     digits = i - start

@@ -317,6 +317,50 @@ def digit_run(word):
     return np.int64(count), np.int64(digits & _UINT32_MASK)
 
 
+@njit(**_INLINE)
+def short_decimal(word):
+    """A decimal number of at most seven digits, with or without one ``.`` among them
+    (``297.49``, ``0.88702``, ``42``), at the start of eight bytes, that ends inside them.
+
+    Returns
+    -------
+    length : int
+        Its bytes (digits and dot), or 0 when the bytes do not start with such a number: no
+        digit first, a dot with no digit after it, or digits up to the eighth byte (the number
+        may go on). What follows the number is the caller's to check (an exponent, say).
+    value : int
+        Its digits as an integer (``29749`` for ``297.49``).
+    fraction : int
+        How many of them follow the dot (0 without one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _short_decimal_at(np.frombuffer(b"297.49, ", np.uint8), 0)
+    (6, 29749, 2)
+    """
+    non_digit = ((word + _ABOVE_NINE) | (word - _ASCII_ZEROS)) & _HIGH_BITS
+    whole = np.int64(trailing_zeros(non_digit) >> np.uint64(3))
+    if whole == 0 or whole == 8:
+        return np.int64(0), np.int64(0), np.int64(0)
+    shift = np.uint64(8 * whole)
+    if (word >> shift) & np.uint64(0xFF) != np.uint64(46):  # no dot: an integer
+        count, value = digit_run(word)
+        return count, value, np.int64(0)
+    # drop the dot: the bytes after it move down one place (a zero byte comes in on top)
+    below = (np.uint64(1) << shift) - np.uint64(1)
+    count, value = digit_run((word & below) | ((word >> _U8) & ~below))
+    if count == whole or count == 7:  # no digit after the dot, or it may go on
+        return np.int64(0), np.int64(0), np.int64(0)
+    return count + 1, value, count - whole
+
+
+@njit(**jit_options())
+def _short_decimal_at(buf, i):
+    """:func:`short_decimal` of ``buf[i:i + 8]`` (for tests and examples)."""
+    return short_decimal(load_u64(buf, i))
+
+
 @njit(**jit_options())
 def _digit_run_at(buf, i):
     """:func:`digit_run` of ``buf[i:i + 8]`` (for tests and examples)."""
