@@ -11,6 +11,7 @@ parallel path.
 from __future__ import annotations
 
 import json
+import threading
 import random
 
 import numpy as np
@@ -157,7 +158,7 @@ def test_read_coco_results_uses_parts_and_agrees(monkeypatch, tmp_path):
     monkeypatch.setattr(coco_results, "PART_MIN_BYTES", 1 << 12)
     monkeypatch.setattr(coco_results, "JIT_PARALLEL", True)
     monkeypatch.setattr(coco_results.numba.config, "NUMBA_NUM_THREADS", 4)
-    assert coco_results._n_parts(len(data)) == 4
+    assert coco_results._n_parts(len(data)) == 4 * coco_results.PARTS_PER_THREAD
     calls = []
     original = coco_results._scan_parts
     monkeypatch.setattr(coco_results, "_scan_parts",
@@ -174,7 +175,7 @@ def test_read_coco_results_uses_parts_and_agrees(monkeypatch, tmp_path):
             assert np.array_equal(getattr(seg_a, name), getattr(seg_b, name))
         assert [seg_a.counts(i) for i in range(len(records))] == \
                [seg_b.counts(i) for i in range(len(records))]
-    assert calls == [4, 4]
+    assert calls == [4 * coco_results.PARTS_PER_THREAD] * 2
 
 
 def test_parallel_off(monkeypatch):
@@ -183,7 +184,28 @@ def test_parallel_off(monkeypatch):
     monkeypatch.setattr(coco_results, "JIT_PARALLEL", True)
     monkeypatch.setattr(coco_results.numba.config, "NUMBA_NUM_THREADS", 2)
     assert coco_results._n_parts(coco_results.PART_MIN_BYTES - 1) == 1
-    assert coco_results._n_parts(10**10) == 2
+    assert coco_results._n_parts(3 * coco_results.PART_MIN_BYTES) == 3
+    assert coco_results._n_parts(10**10) == 2 * coco_results.PARTS_PER_THREAD
+    monkeypatch.setattr(coco_results.numba.config, "NUMBA_NUM_THREADS", 1)
+    assert coco_results._n_parts(10**10) == 1
+
+
+def test_parts_are_taken_by_whichever_thread_is_free(monkeypatch):
+    """A pool thread busy elsewhere (the ground truth's scan) leaves its parts to this one."""
+    data = json.dumps(make_records(10, n=4000)).encode()
+    buf = padded(data)
+    want = scan_buffer(buf.copy(), parts=1)
+    monkeypatch.setattr(coco_results.numba.config, "NUMBA_NUM_THREADS", 2)
+    release = threading.Event()
+    blocker = coco_results._executor(1).submit(release.wait, 30)
+    try:
+        got = _scan_parts(buf.copy(), 6)  # the pool's one thread is blocked until released
+    finally:
+        release.set()
+        blocker.result()
+    assert got is not None and got[2] == want[2]
+    for a, b in zip(got[3:8], want[3:8]):
+        assert a.tobytes() == b.tobytes()
 
 
 def test_guess_record_start():

@@ -8,10 +8,11 @@ instance segmentation. Files and bytes are scanned by a Numba kernel
 bit-for-bit those of :func:`json.loads`. Anything the kernel flags (errors, and valid but unusual
 JSON such as escaped or repeated keys) is re-read with :func:`json.loads`, which decides: either
 the document is fine and is read the slow way, or the error message names what is wrong.
-Large documents are scanned in parts on several threads (``MODELMETRICS_JIT_PARALLEL``, one
-part per ``NUMBA_NUM_THREADS``, at least :data:`PART_MIN_BYTES` each), cut at guessed record
-boundaries that the scan of each previous part must confirm; the outputs are those of the
-sequential scan in every case.
+Large documents are scanned in parts on several threads (``MODELMETRICS_JIT_PARALLEL``, up to
+:data:`PARTS_PER_THREAD` parts per ``NUMBA_NUM_THREADS``, at least :data:`PART_MIN_BYTES` each,
+each thread taking the next part as soon as it is free), cut at guessed record boundaries that
+the scan of each previous part must confirm; the outputs are those of the sequential scan in
+every case.
 
 Rules checked for every record (errors are :class:`~modelmetrics.exceptions.InvalidInputError`
 naming the record index and the field):
@@ -25,6 +26,7 @@ naming the record index and the field):
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import numbers
@@ -313,10 +315,14 @@ def read_padded(path: str) -> np.ndarray:
 # Fast path.
 
 
-# Large documents are scanned in parts, one thread each (the kernels release the GIL). A part
-# starts at a guessed record boundary; the guess counts only if the scan of the part before
-# ends exactly there, else the document is scanned again from the start in one piece.
-PART_MIN_BYTES = 8 << 20  # smaller parts are not worth a thread
+# Large documents are scanned in parts (the kernels release the GIL). A part starts at a
+# guessed record boundary; the guess counts only if the scan of the part before ends exactly
+# there, else the document is scanned again from the start in one piece. There are several parts
+# per thread and each thread takes the next one when it is free, so that a thread slowed down
+# (by the ground truth's scan on the same pool thread, or by another process on its core) does
+# fewer parts instead of holding the others up.
+PART_MIN_BYTES = 4 << 20  # smaller parts are not worth their merging
+PARTS_PER_THREAD = 2
 _MIN_RECORD_BYTES = 57  # len('{"image_id":0,"category_id":0,"score":0,"bbox":[0,0,0,0]}')
 _GUESS_WINDOW = 1 << 20  # bytes searched for a record start after each cut
 _pool: ThreadPoolExecutor | None = None
@@ -344,11 +350,12 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 
 def _n_parts(size: int) -> int:
-    """Parts to scan a document of ``size`` bytes in: one per thread (NUMBA_NUM_THREADS, with
-    MODELMETRICS_JIT_PARALLEL on), at least PART_MIN_BYTES each."""
-    if not JIT_PARALLEL:
+    """Parts to scan a document of ``size`` bytes in: PARTS_PER_THREAD per thread
+    (NUMBA_NUM_THREADS, with MODELMETRICS_JIT_PARALLEL on), at least PART_MIN_BYTES each."""
+    if not JIT_PARALLEL or numba.config.NUMBA_NUM_THREADS < 2:
         return 1
-    return max(1, min(numba.config.NUMBA_NUM_THREADS, size // PART_MIN_BYTES))
+    return max(1, min(PARTS_PER_THREAD * numba.config.NUMBA_NUM_THREADS,
+                      size // PART_MIN_BYTES))
 
 
 def scan_buffer(buf: np.ndarray, parts: int | None = None) -> tuple:
@@ -395,11 +402,13 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     capacity = [size // _MIN_RECORD_BYTES + 2] + [
         ((stop if stop >= 0 else size) - start) // _MIN_RECORD_BYTES + 2
         for start, stop in zip(starts[1:], stops[1:])]
-    pool = _executor(parts - 1)
-    futures = [pool.submit(_scan.scan_results_into, buf, starts[k], stops[k],
-                           *_record_arrays(capacity[k])) for k in range(1, parts)]
-    outputs = [_scan.scan_results_into(buf, 0, stops[0], *_record_arrays(capacity[0]))]
-    outputs += [future.result() for future in futures]
+    outputs = [None] * parts
+
+    def scan_part(k):
+        outputs[k] = _scan.scan_results_into(buf, starts[k], stops[k],
+                                             *_record_arrays(capacity[k]))
+
+    _share_out(parts, scan_part)
     for k, (status, end, *_) in enumerate(outputs):
         if k < parts - 1 and not (status == _scan.AT_STOP and end == stops[k]):
             return None
@@ -409,7 +418,7 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     total = sum(out[2] for out in outputs)
     if total > score.shape[0]:  # part 0 grew its arrays: not for valid documents
         return None
-    # Copy the other parts after part 0: contiguous blocks, half of them on a pool thread
+    # Copy the other parts after part 0: contiguous blocks, shared out as the parts were
     # (NumPy copies release the GIL; writing the fresh pages is most of the cost).
     segs_list, slows = [segs], [slow]
     copies = []
@@ -427,24 +436,30 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
             part_slow[:, _scan.SLOW_RECORD] += n
             slows.append(part_slow)
         n += count
-    half = _half_by_bytes(copies)
-    future = pool.submit(_copy_all, copies[half:])
-    _copy_all(copies[:half])
-    future.result()
+    _share_out(len(copies), lambda k: np.copyto(*copies[k]))
     segs = np.concatenate(segs_list, axis=1) if len(segs_list) > 1 else segs
     slow = np.concatenate(slows) if len(slows) > 1 else slow
     return _scan.OK, -1, n, ints[:, :n], score[:n], bbox[:n], has_bbox[:n], segs, slow
 
 
-def _copy_all(pairs) -> None:
-    for destination, source in pairs:
-        np.copyto(destination, source)
+def _share_out(n_tasks: int, do) -> None:
+    """Run ``do(0)`` ... ``do(n_tasks - 1)`` on this thread and the scanners' pool threads (one
+    per other Numba thread), each taking the next task when it is free. A pool thread still busy
+    with other work (the ground truth's scan) when this one has done every task is not waited
+    for: its share is cancelled before it starts."""
+    helpers = max(0, min(n_tasks, numba.config.NUMBA_NUM_THREADS) - 1)
+    claims = itertools.count()  # next() is atomic under the GIL
 
+    def work():
+        while (k := next(claims)) < n_tasks:
+            do(k)
 
-def _half_by_bytes(pairs) -> int:
-    """Index splitting ``pairs`` (destination, source) into two halves of similar byte counts."""
-    sizes = np.cumsum([source.nbytes for _, source in pairs])
-    return int(np.searchsorted(sizes, sizes[-1] / 2)) + 1 if len(pairs) else 0
+    pool = _executor(helpers) if helpers else None
+    futures = [pool.submit(work) for _ in range(helpers)]
+    work()
+    for future in futures:
+        if not future.cancel():
+            future.result()
 
 
 def _from_buffer(buf: np.ndarray, parts: int | None = None) -> CocoResults:
