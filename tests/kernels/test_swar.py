@@ -164,3 +164,17 @@ def test_short_decimal_stops_at_every_byte_value(position):
         word = np.frombuffer(b"12.34567", np.uint8).copy()
         word[position] = value
         assert swar._short_decimal_at(word, 0) == _short_decimal_reference(word), (position, value)
+
+
+def test_fill_run_writes_exactly_the_run():
+    rng = np.random.default_rng(8)
+    for _ in range(3000):
+        size = int(rng.integers(8, 80))
+        buf = rng.integers(0, 256, size, dtype=np.uint8)
+        start = int(rng.integers(0, size))
+        length = int(rng.integers(0, size - start + 1))
+        value = int(rng.integers(0, 256))
+        want = buf.copy()
+        want[start:start + length] = value
+        swar._fill_run_at(buf, start, length, value)
+        assert np.array_equal(buf, want), (size, start, length)

@@ -26,6 +26,7 @@ from .._config import jit_options
 from .boxes import corners, corners_iou
 from .memory import empty_on_huge_pages
 from .sharing import claim_next
+from .swar import fill_run
 
 FP = np.uint8(0)
 TP = np.uint8(1)
@@ -96,9 +97,10 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
 @njit(inline="always", **jit_options())
 def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                 det_match, gt_match, order, ignore, taken, best):
+                 det_match, gt_match, order, ignore, taken, best, status_bytes):
     """Match group ``g``; ``order``, ``ignore`` are scratch of >= its gt count, ``taken`` of
-    >= its gt count and >= T, ``best`` of >= its detection count."""
+    >= its gt count and >= T, ``best`` of >= its detection count; ``status_bytes`` is
+    ``status`` flat."""
     d0 = det_start[g]
     n_det = det_start[g + 1] - d0
     if n_det == 0:
@@ -125,8 +127,9 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
             if best[d] < lowest:
                 area = det_area[det_index[d0 + d]]
                 state = IGNORED if (area < lo or area > hi) else FP
-                for t in range(iou_thresholds.shape[0]):
-                    status[d0 + d, a, t] = state
+                n_thr = iou_thresholds.shape[0]
+                fill_run(status_bytes, ((d0 + d) * area_ranges.shape[0] + a) * n_thr, n_thr,
+                         state)
                 kind[d0 + d, a] = ALL_IGNORED if state == IGNORED else ALL_FP
         if n_contested == 0 or n_gt == 1:  # one ground truth: see below
             continue
@@ -252,7 +255,7 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
         precision (the last may be the operating point's alone).
     op_area, op_threshold : int
         Which (area range, threshold) pair records ``det_match`` and ``gt_match``.
-    status : uint8 (n_det, A, T), out
+    status : uint8 (n_det, A, T), C-contiguous, out
     kind : uint8 (n_det, A), out
         :func:`outcome_kind` of each detection and area range over the first ``n_ap``
         thresholds, which the accumulation reads first (written here, where most detections'
@@ -272,6 +275,7 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
     for g in range(n_groups):
         max_gt = max(max_gt, gt_start[g + 1] - gt_start[g])
         max_det = max(max_det, det_start[g + 1] - det_start[g])
+    status_bytes = status.reshape(status.size)  # (C-contiguous) for runs of equal statuses
     n_chunks = min(n_groups, 256)
     next_chunk = np.zeros(1, np.int64)
     for _ in prange(n_workers):
@@ -285,7 +289,7 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
                 _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area,
                              gt_area, gt_crowd, gt_id, area_ranges, iou_thresholds, n_ap, op_area,
                              op_threshold, status, kind, det_match, gt_match, order, ignore,
-                             taken, best)
+                             taken, best, status_bytes)
             c = claim_next(next_chunk)
 
 

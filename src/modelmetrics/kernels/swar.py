@@ -65,6 +65,56 @@ def load_u64(typingctx, buf, i):
     return types.uint64(buf, i), codegen
 
 
+@intrinsic
+def store_u64(typingctx, buf, i, value):
+    """Write ``value`` (uint64) as the eight little-endian bytes ``buf[i:i + 8]`` of a uint8
+    array (an unaligned store: the caller guarantees ``i + 8 <= buf.shape[0]``)."""
+    if not (isinstance(buf, types.Array) and buf.dtype == types.uint8
+            and isinstance(i, types.Integer) and value == types.uint64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        pointer = builder.gep(data, [context.cast(builder, args[1], signature.args[1],
+                                                  types.intp)])
+        builder.store(args[2], builder.bitcast(pointer, ir.IntType(64).as_pointer()), align=1)
+        return context.get_dummy_value()
+
+    return types.none(buf, i, value), codegen
+
+
+_ONES_8 = np.uint64(0x0101010101010101)
+
+
+@njit(**_INLINE)
+def fill_run(buf, start, length, value):
+    """``buf[start:start + length] = value`` for a uint8 array, eight bytes per store when
+    ``length >= 8`` (the last store may overlap the one before it: no store goes past the run).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> buf = np.zeros(16, np.uint8)
+    >>> _fill_run_at(buf, 3, 10, 7)
+    >>> buf.tolist()
+    [0, 0, 0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0, 0]
+    """
+    if length < 8:
+        for k in range(length):
+            buf[start + k] = value
+        return
+    word = np.uint64(value) * _ONES_8
+    for offset in range(0, length - 8, 8):
+        store_u64(buf, start + offset, word)
+    store_u64(buf, start + length - 8, word)
+
+
+@njit(**jit_options())
+def _fill_run_at(buf, start, length, value):
+    """:func:`fill_run` (for tests and examples)."""
+    fill_run(buf, start, length, np.uint8(value))
+
+
 _BYTES_32 = ir.VectorType(ir.IntType(8), 32)
 
 
