@@ -82,6 +82,8 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
         chunk = claim_next(next_chunk)
         while chunk < n_chunks:
             for g in range(chunk * n_groups // n_chunks, (chunk + 1) * n_groups // n_chunks):
+                if iou_start[g + 1] == iou_start[g]:  # no pairs (most groups): no box to read
+                    continue
                 k = iou_start[g]
                 for d in range(det_start[g], det_start[g + 1]):
                     i = det_index[d]
