@@ -286,13 +286,18 @@ def gather_detections(kept, kept_start, score, n_categories, n_workers):
     for _ in prange(n_workers):
         chunk = claim_next(next_chunk)
         while chunk < n_chunks:
-            for b in range(chunk * n_buckets // n_chunks, (chunk + 1) * n_buckets // n_chunks):
-                image = b // n_categories
-                category = b - image * n_categories
+            first = chunk * n_buckets // n_chunks
+            image = first // n_categories  # then counted up: no division per bucket
+            category = first - image * n_categories
+            for b in range(first, (chunk + 1) * n_buckets // n_chunks):
                 for i in range(kept_start[b], kept_start[b + 1]):
                     out_score[i] = score[kept[i]]
                     out_category[i] = category
                     out_image[i] = image
+                category += 1
+                if category == n_categories:
+                    category = 0
+                    image += 1
             chunk = claim_next(next_chunk)
     return out_score, out_category, out_image
 
