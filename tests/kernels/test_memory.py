@@ -1,6 +1,6 @@
 """Arrays on huge pages: same arrays as np.empty, aligned, and advised to the operating system."""
 
-import sys
+import os
 
 import numpy as np
 import pytest
@@ -58,7 +58,8 @@ def _vma_flags(address):
     return None
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise is Linux's")
+@pytest.mark.skipif(not os.path.exists("/sys/kernel/mm/transparent_hugepage/enabled"),
+                    reason="no transparent huge pages (Linux only)")
 def test_large_arrays_are_advised_for_huge_pages():
     large = empty(4 * HUGE_PAGE_BYTES, np.uint8)
     assert "hg" in _vma_flags(large.ctypes.data)  # MADV_HUGEPAGE applies to its mapping

@@ -8,8 +8,8 @@ instead ("transparent huge pages"), 512 times fewer faults, for the memory range
 advises it to (``madvise(MADV_HUGEPAGE)``; the default setting of most distributions, ``madvise``,
 gives huge pages only there). NumPy advises every array of 4 MB or more that it allocates
 itself, but arrays that a Numba kernel makes with ``np.empty`` come from ``malloc`` without
-that advice. :func:`empty_on_huge_pages` makes them with that advice, aligned so that it applies to all of
-them.
+that advice. :func:`empty_on_huge_pages` makes them with that advice, aligned so that it applies
+to all of them.
 
 The advice changes only how the memory is mapped, never its content. It does nothing on other
 operating systems, for ranges that hold no whole huge page, or where the system's setting is
@@ -19,7 +19,6 @@ operating systems, for ranges that hold no whole huge page, or where the system'
 import sys
 
 import numpy as np
-
 from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic

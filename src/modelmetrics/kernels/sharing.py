@@ -17,6 +17,10 @@ kernel that reads it is not cached on disk)::
         while chunk < n_chunks:
             ...  # work on chunk
             chunk = claim_next(next_chunk)
+
+The counter is for claiming only: Numba does not know that :func:`claim_next` writes it, and
+reading ``next_chunk[0]`` after the loop in the same kernel was seen to give the value it had
+before the loop.
 """
 
 from llvmlite import ir
