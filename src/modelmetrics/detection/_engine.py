@@ -176,9 +176,7 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         MK.match_groups(iou, iou_start, kept_start, gt_start, kept, det_area, gt_area[gt_order],
                         g_crowd, gt_id[gt_order], params.area_ranges, thresholds,
                         params.iou_thresholds.shape[0], 0, params.operating_index, status, kind,
-                        det_match, gt_match, numba.get_num_threads())
-    matched = det_match >= 0
-    det_match[matched] = gt_order[det_match[matched]]
+                        det_match, gt_match, gt_order, numba.get_num_threads())
     gt_taken_by = np.empty(gt_order.shape[0], np.int64)
     gt_taken_by[gt_order] = gt_match
     return MatchedRows(score=k_score, category=k_category, image=k_image, rank=rank,

@@ -99,7 +99,7 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
 @njit(inline="always", **jit_options())
 def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                 det_match, gt_match, order, ignore, taken, best, status_bytes):
+                 det_match, gt_match, gt_source, order, ignore, taken, best, status_bytes):
     """Match group ``g``; ``order``, ``ignore`` are scratch of >= its gt count, ``taken`` of
     >= its gt count and >= T, ``best`` of >= its detection count; ``status_bytes`` is
     ``status`` flat."""
@@ -175,7 +175,7 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
                     state = IGNORED if (area < lo or area > hi) else FP
                 status[d0 + d, a, t] = state
                 if a == op_area and t == op_threshold:
-                    det_match[d0 + d] = j0 + order[m] if matched else -1
+                    det_match[d0 + d] = gt_source[j0 + order[m]] if matched else -1
                     if matched and gt_match[j0 + order[m]] < 0:
                         gt_match[j0 + order[m]] = d0 + d
         for d in range(n_det):
@@ -184,13 +184,13 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
     if n_contested > 0 and n_gt == 1:
         _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id,
                          area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                         det_match, gt_match, best, lowest, taken)
+                         det_match, gt_match, gt_source, best, lowest, taken)
 
 
 @njit(inline="always", **jit_options())
 def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id, area_ranges,
                      iou_thresholds, n_ap, op_area, op_threshold, status, kind, det_match,
-                     gt_match, best, lowest, taken_at):
+                     gt_match, gt_source, best, lowest, taken_at):
     """The contested detections of a group with a single ground truth ``j0`` (most groups
     that have any): who takes it at a threshold does not depend on the area range, since with
     one candidate the regular-before-ignored order is moot, so every threshold is decided once
@@ -222,7 +222,7 @@ def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_i
                     state = IGNORED if (area < lo or area > hi) else FP
                 status[d0 + d, a, t] = state
                 if a == op_area and t == op_threshold:
-                    det_match[d0 + d] = j0 if matched else -1
+                    det_match[d0 + d] = gt_source[j0] if matched else -1
                     if matched and gt_match[j0] < 0:
                         gt_match[j0] = d0 + d
         for a in range(area_ranges.shape[0]):
@@ -232,7 +232,7 @@ def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_i
 @njit(**jit_options(parallel=True))
 def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                 det_match, gt_match, n_workers):
+                 det_match, gt_match, gt_source, n_workers):
     """Match every group (in parallel: ``n_workers`` threads share the groups out, see
     :mod:`modelmetrics.kernels.sharing`); see the module docstring for the rules.
 
@@ -263,11 +263,14 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
         thresholds, which the accumulation reads first (written here, where most detections'
         outcome is known without looking at their statuses).
     det_match : int64 (n_det,), out
-        Index of the ground truth matched at the operating pair (a crowd or out-of-range one
-        included: ``status`` tells whether the match counts), or −1.
+        ``gt_source`` of the ground truth matched at the operating pair (a crowd or
+        out-of-range one included: ``status`` tells whether the match counts), or −1.
     gt_match : int64 (n_gt,), out
         The detection that took each ground truth at the operating pair, or −1 (initialise
         to −1; a crowd region keeps the first detection it absorbed).
+    gt_source : int64 (n_gt,)
+        What ``det_match`` records for each ground truth (e.g. its index in the caller's
+        input, when the ground truths are passed in group order).
     n_workers : int
         The caller's ``numba.get_num_threads()``.
     """
@@ -290,8 +293,8 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
             for g in range(c * n_groups // n_chunks, (c + 1) * n_groups // n_chunks):
                 _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area,
                              gt_area, gt_crowd, gt_id, area_ranges, iou_thresholds, n_ap, op_area,
-                             op_threshold, status, kind, det_match, gt_match, order, ignore,
-                             taken, best, status_bytes)
+                             op_threshold, status, kind, det_match, gt_match, gt_source, order,
+                             ignore, taken, best, status_bytes)
             c = claim_next(next_chunk)
 
 
