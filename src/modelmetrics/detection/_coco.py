@@ -813,7 +813,7 @@ def build_evaluation(rows: E.MatchedRows, n_gt, support, category_ids, category_
         return {"index": index, "image_id": image_id,
                 "category_id": category_ids[rows.category], "score": rows.score,
                 "matched_gt_id": matched_gt_id,
-                "outcome": rows.status[:, 0, params.operating_index],  # codes
+                "outcome": rows.outcomes_at(0, params.operating_index),  # codes
                 "above_threshold": rows.score >= params.score_threshold}
 
     evaluation = CocoEvaluation(stats=stats, _curves=precision, _arrays=arrays,

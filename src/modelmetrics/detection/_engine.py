@@ -72,6 +72,15 @@ class MatchedRows:
     match: np.ndarray | None  # int64 (n,) matched gt input index at the operating pair, or −1
     gt_taken_by: np.ndarray | None  # int64 (n_gt,) row that took each gt (input order), or −1
     n_dropped: int  # detections beyond max_detections[-1] in their (image, category)
+    _outcomes: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def outcomes_at(self, area: int, threshold: int) -> np.ndarray:
+        """``status[:, area, threshold]`` as a contiguous uint8 (n,) array, made once per pair
+        (the column is one byte in every row of ``status``: reading it touches all of it)."""
+        key = (area, threshold)
+        if key not in self._outcomes:
+            self._outcomes[key] = np.ascontiguousarray(self.status[:, area, threshold])
+        return self._outcomes[key]
 
 
 def _dense_range(table: np.ndarray) -> bool:
@@ -251,7 +260,7 @@ def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, g
     """
     op = params.operating_index
     above = rows.score >= params.score_threshold
-    leftover_det = np.flatnonzero(above & (rows.status[:, 0, op] == MK.FP))
+    leftover_det = np.flatnonzero(above & (rows.outcomes_at(0, op) == MK.FP))
     lo, hi = params.area_ranges[0]
     counts = ~gt_crowd & (gt_area >= lo) & (gt_area <= hi)
     taken = rows.gt_taken_by
@@ -276,5 +285,6 @@ def confusion_matrix(rows: MatchedRows, tp: np.ndarray, gt_image, gt_category, g
 
 def operating_counts(rows: MatchedRows, n_categories: int, params: EvaluationParams):
     """True and false positives per category at the operating point, shapes (K,), (K,)."""
-    return MK.count_outcomes(rows.category, rows.score, rows.status[:, 0, params.operating_index],
-                             params.score_threshold, n_categories)
+    return MK.count_outcomes(rows.category, rows.score,
+                             rows.outcomes_at(0, params.operating_index), params.score_threshold,
+                             n_categories)
