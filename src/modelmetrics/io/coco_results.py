@@ -419,7 +419,7 @@ def _scan_parts(buf: np.ndarray, parts: int) -> tuple | None:
     if total > score.shape[0]:  # part 0 grew its arrays: not for valid documents
         return None
     # Copy the other parts after part 0: contiguous blocks, shared out as the parts were
-    # (NumPy copies release the GIL; writing the fresh pages is most of the cost).
+    # (NumPy copies release the GIL).
     segs_list, slows = [segs], [slow]
     copies = []
     for _, _, count, part_ints, part_score, part_bbox, part_has_bbox, part_segs, part_slow \
