@@ -150,6 +150,13 @@ def _short_decimal_reference(word_bytes):
     return end, int(text[:whole] + text[whole + 1:end]), end - whole - 1
 
 
+def _numeric_span_reference(word_bytes):
+    span = 0
+    while span < 8 and 46 <= word_bytes[span] <= 57:  # . / 0-9
+        span += 1
+    return span
+
+
 def test_short_decimal_on_random_words_of_digits_dots_and_others():
     rng = np.random.default_rng(5)
     alphabet = np.frombuffer(b"0123456789012345678901234567890123456789..,] e-", np.uint8)
@@ -159,11 +166,36 @@ def test_short_decimal_on_random_words_of_digits_dots_and_others():
 
 
 @pytest.mark.parametrize("position", range(8))
-def test_short_decimal_stops_at_every_byte_value(position):
+def test_short_decimal_and_numeric_span_stop_at_every_byte_value(position):
     for value in range(256):
         word = np.frombuffer(b"12.34567", np.uint8).copy()
         word[position] = value
         assert swar._short_decimal_at(word, 0) == _short_decimal_reference(word), (position, value)
+        assert swar._numeric_span_at(word, 0) == _numeric_span_reference(word), (position, value)
+
+
+def test_numeric_span_on_random_words():
+    rng = np.random.default_rng(9)
+    for _ in range(20_000):
+        word = rng.integers(0, 256, 8, dtype=np.uint8)
+        prefix = int(rng.integers(0, 9))
+        word[:prefix] = rng.choice(np.frombuffer(b"0123456789./", np.uint8), prefix)
+        assert swar._numeric_span_at(word, 0) == _numeric_span_reference(word), bytes(word)
+
+
+def test_numeric_span_bounds_every_short_decimal():
+    """The scanner takes the span as the number's length when the two agree: they must agree
+    on every number that short_decimal reads and that a non-number byte follows."""
+    rng = np.random.default_rng(10)
+    alphabet = np.frombuffer(b"0123456789012345678901234567890123456789..,] e-}", np.uint8)
+    agreed = 0
+    for _ in range(50_000):
+        word = rng.choice(alphabet, 8)
+        length = swar._short_decimal_at(word, 0)[0]
+        if length and word[length] != ord("."):
+            assert swar._numeric_span_at(word, 0) == length, bytes(word)
+            agreed += 1
+    assert agreed > 1_000
 
 
 def test_fill_run_writes_exactly_the_run():
