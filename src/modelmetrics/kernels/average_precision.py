@@ -14,6 +14,7 @@ from numba import njit, prange
 
 from .._config import jit_options
 from .matching import ALL_FP, FP, MIXED, TP
+from .memory import PREFETCH_AHEAD, prefetch
 from .sharing import claim_next
 
 EPS = np.spacing(1.0)
@@ -134,11 +135,20 @@ def accumulate(order, cat_start, score, rank, status, kind, n_gt, max_dets, reca
             # sequentially instead of hopping through the whole array
             n = ranked.shape[0]
             for i in range(n):
+                if i + PREFETCH_AHEAD < n:  # random reads: many in flight, not one at a time
+                    ahead = ranked[i + PREFETCH_AHEAD]
+                    prefetch(rank, ahead)
+                    prefetch(score, ahead)
+                    prefetch(kind, ahead)
                 d = ranked[i]
                 local_rank[i] = rank[d]
                 local_score[i] = score[d]
+                mixed = False
                 for a in range(n_area):
                     local_kind[i, a] = kind[d, a]
+                    mixed = mixed or kind[d, a] == MIXED
+                if mixed:  # its statuses are read below
+                    prefetch(status, d)
             for a in range(n_area):
                 positives = n_gt[k, a]
                 if positives == 0:

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._config import jit_options
-from .memory import empty_on_huge_pages
+from .memory import PREFETCH_AHEAD, empty_on_huge_pages, prefetch
 from .sharing import claim_next
 
 INSERTION_SORT_MAX = 32
@@ -252,6 +252,8 @@ def category_score_order(category, score, n_categories, n_workers):
             lo = start[k]
             n = start[k + 1] - lo
             for i in range(n):
+                if i + PREFETCH_AHEAD < n:  # random reads: many in flight, not one at a time
+                    prefetch(score, order[lo + i + PREFETCH_AHEAD])
                 keys[i] = _descending_key(score[order[lo + i]])
             _sort_keyed_span(order[lo:lo + n], keys[:n], scratch_idx, scratch_keys, counts)
             claim = claim_next(next_claim)

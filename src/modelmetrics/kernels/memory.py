@@ -1,4 +1,5 @@
-"""Large arrays made inside kernels, on huge pages where the operating system offers them.
+"""Memory for the kernels: large arrays on huge pages where the operating system offers them,
+and reads asked for ahead of use.
 
 A kernel's large output (an order of 500,000 detections is 4 MB) is often memory that the
 process has just received from the operating system, which maps it one 4 KiB page at a time on
@@ -14,6 +15,10 @@ to all of them.
 The advice changes only how the memory is mapped, never its content. It does nothing on other
 operating systems, for ranges that hold no whole huge page, or where the system's setting is
 ``never``.
+
+:func:`prefetch` is the other half of memory for the kernels: a loop that reads arrays in a
+random order (the accumulation reads every detection's rank, score and outcomes by score
+within a category) waits for each read in turn unless the reads are asked for ahead of use.
 """
 
 import sys
@@ -28,6 +33,9 @@ from .._config import jit_options
 HUGE_PAGE_BYTES = 2 * 1024 * 1024  # x86-64 and the usual AArch64 kernels
 _MADV_HUGEPAGE = 14  # Linux, every architecture
 _ADVISE = sys.platform.startswith("linux")
+# how far ahead (in items) the kernels' random-order loops prefetch: measured on the accumulation
+# (8: 13.9 ms, 16: 12.9, 32: 11.6, 64: 10.5, 128: 10.8, 256: 11.1)
+PREFETCH_AHEAD = 64
 
 
 @intrinsic
@@ -120,3 +128,47 @@ def empty(shape, dtype=np.float64) -> np.ndarray:
     """
     shape = (int(shape),) if np.ndim(shape) == 0 else tuple(int(size) for size in shape)
     return empty_on_huge_pages(int(np.prod(shape, dtype=np.int64)), dtype).reshape(shape)
+
+
+@intrinsic
+def prefetch(typingctx, array, row):
+    """Ask the CPU to bring the start of ``array[row]`` (the element of a 1-D array, the first
+    bytes of a row of a larger one; any layout) into the cache ahead of its use: a hint, with
+    no effect on results, that lets a loop reading an array in a random order have many of
+    those reads in flight instead of one at a time. ``row`` may be out of range (nothing is
+    read there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> @njit
+    ... def gather(values, order):
+    ...     out = np.empty(order.shape[0])
+    ...     for i in range(order.shape[0]):
+    ...         if i + 16 < order.shape[0]:
+    ...             prefetch(values, order[i + 16])
+    ...         out[i] = values[order[i]]
+    ...     return out
+    >>> gather(np.arange(5.0), np.array([4, 0, 3])).tolist()
+    [4.0, 0.0, 3.0]
+    """
+    if not (isinstance(array, types.Array) and isinstance(row, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        view = context.make_array(signature.args[0])(context, builder, args[0])
+        byte_pointer = ir.IntType(8).as_pointer()
+        offset = builder.mul(context.cast(builder, args[1], signature.args[1], types.intp),
+                             builder.extract_value(view.strides, 0))
+        at = builder.gep(builder.bitcast(view.data, byte_pointer), [offset])
+        i32 = ir.IntType(32)
+        function = builder.module.globals.get("llvm.prefetch.p0")
+        if function is None:
+            function = ir.Function(builder.module, ir.FunctionType(
+                ir.VoidType(), [byte_pointer, i32, i32, i32]), "llvm.prefetch.p0")
+        # read, high temporal locality, data cache
+        builder.call(function, [at, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.none(array, row), codegen
