@@ -100,7 +100,7 @@ def box_iou_groups(det_boxes, det_area, det_index, gt_boxes, gt_area, gt_index, 
 def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt_area, gt_crowd,
                  gt_id, area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
                  det_match, gt_match, gt_source, order, ignore, taken, best, status_bytes):
-    """Match group ``g``; ``order``, ``ignore`` are scratch of >= its gt count, ``taken`` of
+    """Match group ``g``; ``order`` is scratch of >= its gt count, ``ignore`` and ``taken`` of
     >= its gt count and >= T, ``best`` of >= its detection count; ``status_bytes`` is
     ``status`` flat."""
     d0 = det_start[g]
@@ -184,20 +184,20 @@ def _match_group(g, iou, iou_start, det_start, gt_start, det_index, det_area, gt
     if n_contested > 0 and n_gt == 1:
         _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id,
                          area_ranges, iou_thresholds, n_ap, op_area, op_threshold, status, kind,
-                         det_match, gt_match, gt_source, best, lowest, taken)
+                         det_match, gt_match, gt_source, best, lowest, taken, ignore)
 
 
 @njit(inline="always", **jit_options())
 def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_id, area_ranges,
                      iou_thresholds, n_ap, op_area, op_threshold, status, kind, det_match,
-                     gt_match, gt_source, best, lowest, taken_at):
+                     gt_match, gt_source, best, lowest, taken_at, hits):
     """The contested detections of a group with a single ground truth ``j0`` (most groups
     that have any): who takes it at a threshold does not depend on the area range, since with
     one candidate the regular-before-ignored order is moot, so every threshold is decided once
     for all area ranges. At threshold ``t`` the first detection (by score) whose IoU reaches
     it takes the ground truth, or every such detection when it is a crowd region. ``best[d]``
-    is the IoU of detection ``d0 + d`` (its only one); ``taken_at`` is scratch of >= T
-    entries."""
+    is the IoU of detection ``d0 + d`` (its only one); ``taken_at`` and ``hits`` are scratch
+    of >= T entries."""
     n_thr = iou_thresholds.shape[0]
     crowd = gt_crowd[j0]
     counts = gt_id[j0] != 0  # COCO reports a match to id 0 as no match (module docstring)
@@ -208,25 +208,39 @@ def _match_one_truth(d0, n_det, j0, det_index, det_area, gt_area, gt_crowd, gt_i
         value = best[d]
         if value < lowest:
             continue
-        area = det_area[det_index[d0 + d]]
+        # the thresholds at which it matches do not depend on the area range: decided once
+        any_hit = False  # among the first n_ap thresholds (those kind summarises)
+        all_hit = True
         for t in range(n_thr):
             hit = value >= min(iou_thresholds[t], 1.0 - 1e-10) and (crowd or not taken_at[t])
             taken_at[t] = taken_at[t] or hit
-            matched = hit and counts
-            for a in range(area_ranges.shape[0]):
-                lo = area_ranges[a, 0]
-                hi = area_ranges[a, 1]
-                if matched:
-                    state = IGNORED if (crowd or truth_area < lo or truth_area > hi) else TP
-                else:
-                    state = IGNORED if (area < lo or area > hi) else FP
-                status[d0 + d, a, t] = state
-                if a == op_area and t == op_threshold:
-                    det_match[d0 + d] = gt_source[j0] if matched else -1
-                    if matched and gt_match[j0] < 0:
-                        gt_match[j0] = d0 + d
+            hits[t] = hit and counts
+            if t < n_ap:
+                any_hit = any_hit or hits[t]
+                all_hit = all_hit and hits[t]
+        row = d0 + d
+        if 0 <= op_area < area_ranges.shape[0] and 0 <= op_threshold < n_thr:
+            if hits[op_threshold]:
+                det_match[row] = gt_source[j0]
+                if gt_match[j0] < 0:
+                    gt_match[j0] = row
+            else:
+                det_match[row] = -1
+        area = det_area[det_index[row]]
         for a in range(area_ranges.shape[0]):
-            kind[d0 + d, a] = outcome_kind(status, d0 + d, a, n_ap)
+            lo = area_ranges[a, 0]
+            hi = area_ranges[a, 1]
+            on_match = IGNORED if (crowd or truth_area < lo or truth_area > hi) else TP
+            on_miss = IGNORED if (area < lo or area > hi) else FP
+            for t in range(n_thr):
+                status[row, a, t] = on_match if hits[t] else on_miss
+            # outcome_kind of that row, from the two values and where they stand
+            if not any_hit:
+                kind[row, a] = ALL_FP if on_miss == FP else ALL_IGNORED
+            elif on_match == IGNORED and (all_hit or on_miss == IGNORED):
+                kind[row, a] = ALL_IGNORED
+            else:
+                kind[row, a] = MIXED
 
 
 @njit(**jit_options(parallel=True))
@@ -285,7 +299,7 @@ def match_groups(iou, iou_start, det_start, gt_start, det_index, det_area, gt_ar
     next_chunk = np.zeros(1, np.int64)
     for _ in prange(n_workers):
         order = np.empty(max_gt, np.int64)
-        ignore = np.empty(max_gt, np.bool_)
+        ignore = np.empty(max(max_gt, iou_thresholds.shape[0]), np.bool_)
         taken = np.empty(max(max_gt, iou_thresholds.shape[0]), np.bool_)
         best = np.empty(max_det)
         c = claim_next(next_chunk)
