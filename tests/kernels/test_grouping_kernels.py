@@ -128,8 +128,8 @@ def test_counting_sort_pairs_is_numpys_stable_sort_of_the_combined_keys():
 
 def test_rank_within_buckets_is_a_stable_descending_sort_cut_per_bucket():
     """Each bucket by descending score, ties in input order (large buckets take the merge
-    sort), its first ``max_per_bucket`` kept, with their positions; in place when no bucket
-    is cut, into new arrays when one is."""
+    sort), its first ``max_per_bucket`` kept, with their positions, scores, categories and
+    images; in place when no bucket is cut, into new arrays when one is."""
     rng = np.random.default_rng(13)
     for n, n_buckets in ((0, 4), (1, 1), (400, 9), (3000, 3)):  # 3000 / 3: long buckets
         bucket = rng.integers(0, n_buckets, n)
@@ -137,7 +137,8 @@ def test_rank_within_buckets_is_a_stable_descending_sort_cut_per_bucket():
         for max_per_bucket in (1, 7, n + 1):
             order, start = G.counting_sort_pairs(bucket, bucket, 0, n_buckets)
             given = order.copy()
-            kept, kept_start, rank = G.rank_within_buckets(order, start, score, max_per_bucket, 2)
+            kept, kept_start, rank, kept_score, kept_category, kept_image = (
+                G.rank_within_buckets(order, start, score, max_per_bucket, 4, 2))
             expected, expected_start = [], [0]
             for b in range(n_buckets):
                 members = given[start[b]:start[b + 1]]
@@ -149,6 +150,11 @@ def test_rank_within_buckets_is_a_stable_descending_sort_cut_per_bucket():
             np.testing.assert_array_equal(rank, kept - kept + np.concatenate(
                 [np.arange(m) for m in np.diff(expected_start)] or [np.zeros(0, np.int64)]))
             assert (kept is order) == (np.diff(start).max(initial=0) <= max_per_bucket)
+            # bucket b = image * 4 + category (4 categories)
+            kept_bucket = np.repeat(np.arange(n_buckets), np.diff(expected_start))
+            np.testing.assert_array_equal(kept_score, score[kept])
+            np.testing.assert_array_equal(kept_category, kept_bucket % 4)
+            np.testing.assert_array_equal(kept_image, kept_bucket // 4)
 
 
 def test_pair_offsets_are_the_cumulated_pair_counts():

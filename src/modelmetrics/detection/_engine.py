@@ -165,14 +165,12 @@ def match_detections(det_image, det_category, det_score, det_area, gt_image, gt_
         n_buckets = n_categories * n_images
         det_order, det_start = G.counting_sort_pairs(det_image, det_category, n_categories,
                                                      n_buckets)
-        kept, kept_start, rank = G.rank_within_buckets(det_order, det_start, det_score,
-                                                       params.max_detections[-1],
-                                                       numba.get_num_threads())
+        kept, kept_start, rank, k_score, k_category, k_image = G.rank_within_buckets(
+            det_order, det_start, det_score, params.max_detections[-1], n_categories,
+            numba.get_num_threads())
         gt_order, gt_start = G.counting_sort_pairs(gt_image, gt_category, n_categories,
                                                    n_buckets)
         iou_start, iou = _iou_storage(kept_start, gt_start)
-        k_score, k_category, k_image = G.gather_detections(kept, kept_start, det_score,
-                                                          n_categories, numba.get_num_threads())
         g_crowd = gt_crowd[gt_order]
         iou_of_groups(kept, kept_start, gt_order, gt_start, g_crowd, iou_start, iou)
         thresholds = params.match_thresholds

@@ -46,10 +46,18 @@ def counting_sort_pairs(major, minor, n_minor, n_buckets):
 
 
 @njit(**jit_options(parallel=True))
-def rank_within_buckets(order, start, score, max_per_bucket, n_workers):
+def rank_within_buckets(order, start, score, max_per_bucket, n_categories, n_workers):
     """Sort each bucket of ``order`` by descending ``score`` (stable) and keep its first
-    ``max_per_bucket`` records (``n_workers`` threads share the buckets out, see
-    :mod:`modelmetrics.kernels.sharing`).
+    ``max_per_bucket`` records, with what the matching and the accumulation read of them
+    (``n_workers`` threads share the buckets out, see :mod:`modelmetrics.kernels.sharing`).
+
+    Parameters
+    ----------
+    order, start : int64 (n,), (n_buckets + 1,)
+        Record indices grouped by bucket (:func:`counting_sort_pairs`); bucket
+        ``b = image * n_categories + category``.
+    score : float64 (n_records,)
+    max_per_bucket, n_categories, n_workers : int
 
     Returns
     -------
@@ -60,6 +68,9 @@ def rank_within_buckets(order, start, score, max_per_bucket, n_workers):
         Offsets of each bucket in ``kept`` (``start`` itself when nothing is cut).
     rank : int64 (n_kept,)
         Position of each kept record within its bucket.
+    kept_score, kept_category, kept_image : float64, int64, int64 (n_kept,)
+        The kept records' score, and the category and image of their bucket (written while
+        each bucket is in cache: no second pass over the records).
     """
     n_buckets = start.shape[0] - 1
     largest = 0
@@ -74,47 +85,62 @@ def rank_within_buckets(order, start, score, max_per_bucket, n_workers):
         for b in range(n_buckets):
             kept_start[b + 1] = kept_start[b] + min(start[b + 1] - start[b], max_per_bucket)
         kept = empty_on_huge_pages(kept_start[-1], np.int64)
-    rank = empty_on_huge_pages(kept_start[-1], np.int64)
+    n_kept = kept_start[-1]
+    rank = empty_on_huge_pages(n_kept, np.int64)
+    kept_score = empty_on_huge_pages(n_kept, np.float64)
+    kept_category = empty_on_huge_pages(n_kept, np.int64)
+    kept_image = empty_on_huge_pages(n_kept, np.int64)
     n_chunks = min(n_buckets, 256)
     next_chunk = np.zeros(1, np.int64)
     for _ in prange(n_workers):
         members = np.empty(largest, np.int64)  # scratch, once per thread
         c = claim_next(next_chunk)
         while c < n_chunks:
-            _rank_buckets(order, start, score, kept, kept_start, rank, members,
+            _rank_buckets(order, start, score, kept, kept_start, rank, kept_score,
+                          kept_category, kept_image, members, n_categories,
                           c * n_buckets // n_chunks, (c + 1) * n_buckets // n_chunks)
             c = claim_next(next_chunk)
-    return kept, kept_start, rank
+    return kept, kept_start, rank, kept_score, kept_category, kept_image
 
 
 @njit(inline="always", **jit_options())
-def _rank_buckets(order, start, score, kept, kept_start, rank, members, first, end):
+def _rank_buckets(order, start, score, kept, kept_start, rank, kept_score, kept_category,
+                  kept_image, members, n_categories, first, end):
     """Buckets ``first`` to ``end`` (excluded) of :func:`rank_within_buckets`; ``members`` is
     scratch of >= the largest bucket."""
+    image = first // n_categories  # then counted up: no division per bucket
+    category = first - image * n_categories
     for b in range(first, end):
         lo = start[b]
         n = start[b + 1] - lo
-        if n == 0:
-            continue
-        if n <= INSERTION_SORT_MAX:
-            for i in range(n):  # stable insertion sort, descending score
-                item = order[lo + i]
-                j = i - 1
-                while j >= 0 and score[members[j]] < score[item]:
-                    members[j + 1] = members[j]
-                    j -= 1
-                members[j + 1] = item
-        else:
-            keys = np.empty(n)
-            for i in range(n):
-                keys[i] = -score[order[lo + i]]
-            by_score = np.argsort(keys, kind="mergesort")
-            for i in range(n):
-                members[i] = order[lo + by_score[i]]
-        out = kept_start[b]
-        for r in range(kept_start[b + 1] - out):
-            kept[out + r] = members[r]
-            rank[out + r] = r
+        if n > 0:
+            if n <= INSERTION_SORT_MAX:
+                for i in range(n):  # stable insertion sort, descending score
+                    item = order[lo + i]
+                    j = i - 1
+                    while j >= 0 and score[members[j]] < score[item]:
+                        members[j + 1] = members[j]
+                        j -= 1
+                    members[j + 1] = item
+            else:
+                keys = np.empty(n)
+                for i in range(n):
+                    keys[i] = -score[order[lo + i]]
+                by_score = np.argsort(keys, kind="mergesort")
+                for i in range(n):
+                    members[i] = order[lo + by_score[i]]
+            out = kept_start[b]
+            for r in range(kept_start[b + 1] - out):
+                item = members[r]
+                kept[out + r] = item
+                rank[out + r] = r
+                kept_score[out + r] = score[item]
+                kept_category[out + r] = category
+                kept_image[out + r] = image
+        category += 1
+        if category == n_categories:
+            category = 0
+            image += 1
 
 
 @njit(inline="always", **jit_options())
@@ -258,50 +284,6 @@ def category_score_order(category, score, n_categories, n_workers):
             _sort_keyed_span(order[lo:lo + n], keys[:n], scratch_idx, scratch_keys, counts)
             claim = claim_next(next_claim)
     return order, start
-
-
-@njit(**jit_options(parallel=True))
-def gather_detections(kept, kept_start, score, n_categories, n_workers):
-    """The kept detections' score, and their category and image, read off their
-    (image, category) bucket ``b = image * n_categories + category`` (no gather for those).
-
-    Parameters
-    ----------
-    kept, kept_start : int64 (n,), (n_buckets + 1,)
-        From :func:`rank_within_buckets`.
-    score : float64 (n_det,)
-    n_categories : int
-    n_workers : int
-        Threads that share the buckets out (:mod:`modelmetrics.kernels.sharing`).
-
-    Returns
-    -------
-    score (n,), category (n,), image (n,) of the kept detections.
-    """
-    n = kept.shape[0]
-    n_buckets = kept_start.shape[0] - 1
-    out_score = empty_on_huge_pages(n, np.float64)
-    out_category = empty_on_huge_pages(n, np.int64)
-    out_image = empty_on_huge_pages(n, np.int64)
-    n_chunks = min(n_buckets, 256)
-    next_chunk = np.zeros(1, np.int64)
-    for _ in prange(n_workers):
-        chunk = claim_next(next_chunk)
-        while chunk < n_chunks:
-            first = chunk * n_buckets // n_chunks
-            image = first // n_categories  # then counted up: no division per bucket
-            category = first - image * n_categories
-            for b in range(first, (chunk + 1) * n_buckets // n_chunks):
-                for i in range(kept_start[b], kept_start[b + 1]):
-                    out_score[i] = score[kept[i]]
-                    out_category[i] = category
-                    out_image[i] = image
-                category += 1
-                if category == n_categories:
-                    category = 0
-                    image += 1
-            chunk = claim_next(next_chunk)
-    return out_score, out_category, out_image
 
 
 @njit(**jit_options(parallel=True))
