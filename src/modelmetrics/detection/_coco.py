@@ -151,11 +151,8 @@ def read_ground_truth(source, scanned=None) -> GroundTruth:
             crowd = scan.iscrowd == 1
             annotations = scan.annotations
             n = image.shape[0]
-            image_index = np.searchsorted(sorted_images, image)
-            ok = ok and not (n and (
-                (image_index >= sorted_images.size).any()
-                or (sorted_images[np.minimum(image_index, sorted_images.size - 1)]
-                    != image).any()))
+            image_index = E.positions(image, sorted_images)  # -1: not among the images
+            ok = ok and not (n and (image_index < 0).any())
         if ok:
             names = {int(c["id"]): str(c.get("name", c["id"])) for c in categories}
         else:
@@ -222,19 +219,14 @@ def read_ground_truth(source, scanned=None) -> GroundTruth:
             raise InvalidInputError(f"ground-truth annotation {bad}: 'bbox' {bbox[bad].tolist()} "
                                     f"/ 'area' {area[bad]} must be finite with width, "
                                     f"height >= 0.")
-        image_index = np.searchsorted(sorted_images, image)
-        unknown = (image_index >= sorted_images.size) | (
-            sorted_images[np.minimum(image_index, sorted_images.size - 1)] != image)
+        image_index = E.positions(image, sorted_images)
+        unknown = image_index < 0
         if n and np.any(unknown):
             bad = int(np.flatnonzero(unknown)[0])
             raise InvalidInputError(f"ground-truth annotation {bad}: image_id {image[bad]} is "
                                     f"not in the ground truth's 'images'.")
-    cat_index = np.searchsorted(sorted_cats, category)
-    if sorted_cats.size:
-        known_cat = (cat_index < sorted_cats.size) & (
-            sorted_cats[np.minimum(cat_index, sorted_cats.size - 1)] == category)
-    else:
-        known_cat = np.zeros(n, bool)
+    cat_index = E.positions(category, sorted_cats)  # a lookup table for dense ids
+    known_cat = cat_index >= 0
     if n and not np.all(known_cat):
         warnings.warn(f"{int((~known_cat).sum())} ground-truth annotation(s) have a category_id "
                       f"missing from 'categories' (first: annotation "
