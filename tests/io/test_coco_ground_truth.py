@@ -533,3 +533,21 @@ def test_id_tokens(token, value):
             '"bbox": [0, 0, 1, 1]}]}').encode()
     got = check(data, fast=True)
     assert got[1].image_ids.tolist() == [value] and got[1].ann_id.tolist() == [value]
+
+
+@pytest.mark.parametrize("ids", ["dense", "sparse"])  # a lookup table or a binary search
+def test_an_annotation_of_an_image_not_listed_is_an_error_on_both_paths(ids):
+    document = make_document(4, n_images=3, n_annotations=5)
+    if ids == "dense":
+        renumber = {im["id"]: k + 1 for k, im in enumerate(document["images"])}
+        for im in document["images"]:
+            im["id"] = renumber[im["id"]]
+        for ann in document["annotations"]:
+            ann["image_id"] = renumber[ann["image_id"]]
+    listed = sorted(im["id"] for im in document["images"])
+    missing = listed[-1] + 1 if ids == "dense" else listed[0] + 1  # beyond, or between
+    document["annotations"][2]["image_id"] = missing
+    got = check(json.dumps(document).encode())
+    assert got[0] == "error"
+    assert got[1] == (f"ground-truth annotation 2: image_id {missing} is not in the ground "
+                      f"truth's 'images'.")
