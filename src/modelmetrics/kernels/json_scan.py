@@ -807,8 +807,8 @@ def _quick_box(buf, i):
     as the index for anything else.
 
     The values are returned rather than stored into the caller's table: an array passed to an
-    inlined function costs an atomic reference-count increment and decrement per call, which
-    was about a seventh of the results scan.
+    inlined function cost an atomic reference-count increment and decrement per record (seen
+    as about a seventh of the results scan's profile samples).
     """
     values = (0.0, 0.0, 0.0, 0.0)
     if buf[i] != 91:
